@@ -36,13 +36,44 @@ _EXPORTS = {
     "ConfigError": "reviewer.errors",
 }
 
-__all__ = sorted([*_EXPORTS, "__version__"])
+__all__ = [
+    "Anatomy",
+    "Config",
+    "ConfigError",
+    "Critique",
+    "Finding",
+    "InputError",
+    "KeyResult",
+    "KeyResultReview",
+    "OKRSet",
+    "Objective",
+    "Passage",
+    "Report",
+    "Reviewer",
+    "ReviewerError",
+    "Rewrite",
+    "__version__",
+    "load_config",
+    "read_okr_file",
+    "read_okr_text",
+    "review",
+]
 
 if TYPE_CHECKING:
     from .config import Config, load_config
     from .errors import ConfigError, InputError, ReviewerError
-    from .models import (Anatomy, Critique, Finding, KeyResult, KeyResultReview, Objective,
-                         OKRSet, Passage, Report, Rewrite)
+    from .models import (
+        Anatomy,
+        Critique,
+        Finding,
+        KeyResult,
+        KeyResultReview,
+        Objective,
+        OKRSet,
+        Passage,
+        Report,
+        Rewrite,
+    )
     from .parse import read_okr_file, read_okr_text
     from .pipeline import Reviewer, review
 

@@ -148,8 +148,13 @@ def _env_retrieval() -> dict[str, Any]:
     return env
 
 
-def load_config(start: Path | None = None, overrides: dict[str, Any] | None = None,
-                *, config_file: Path | None = None, use_env: bool = True) -> Config:
+def load_config(
+    start: Path | None = None,
+    overrides: dict[str, Any] | None = None,
+    *,
+    config_file: Path | None = None,
+    use_env: bool = True,
+) -> Config:
     """Build the effective config for files under `start`, applying `overrides` last.
 
     `overrides` uses the Config field names; nested `llm` / `retrieval` dicts are merged

@@ -14,8 +14,14 @@ class ReviewerError(Exception):
 class InputError(ReviewerError):
     """An OKR file (or paste) that cannot be read: names the file, the line and what to do."""
 
-    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
-                 hint: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        hint: str | None = None,
+    ) -> None:
         self.file = file
         self.line = line
         self.hint = hint

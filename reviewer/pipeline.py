@@ -16,8 +16,15 @@ from pathlib import Path
 
 from .config import Config, load_config
 from .errors import InputError
-from .models import (InputProblem, KeyResult, KeyResultReview, Objective, OKRSet, Report,
-                     SourceLocation)
+from .models import (
+    InputProblem,
+    KeyResult,
+    KeyResultReview,
+    Objective,
+    OKRSet,
+    Report,
+    SourceLocation,
+)
 
 ProgressCallback = Callable[[int, int, KeyResultReview], None]
 
@@ -29,8 +36,12 @@ class Reviewer:
         self.config = config or load_config()
 
     # -- one key result ---------------------------------------------------------------
-    def review_key_result(self, key_result: KeyResult | str, objective: Objective | str | None = None,
-                          period: str | None = None) -> KeyResultReview:
+    def review_key_result(
+        self,
+        key_result: KeyResult | str,
+        objective: Objective | str | None = None,
+        period: str | None = None,
+    ) -> KeyResultReview:
         """Review one key result (text or model), optionally within its objective and period."""
         from .rules import check_key_result
 
@@ -40,18 +51,27 @@ class Reviewer:
         start = time.perf_counter()
         outcome = check_key_result(kr, obj, period, self.config)
         timings["rules"] = (time.perf_counter() - start) * 1000
-        return KeyResultReview(key_result=kr, objective=obj.text if obj else None,
-                               kind=outcome.kind, anatomy=outcome.anatomy,
-                               findings=outcome.findings, suppressed=outcome.suppressed,
-                               timings_ms=timings)
+        return KeyResultReview(
+            key_result=kr,
+            objective=obj.text if obj else None,
+            kind=outcome.kind,
+            anatomy=outcome.anatomy,
+            findings=outcome.findings,
+            suppressed=outcome.suppressed,
+            timings_ms=timings,
+        )
 
     # -- sets and files ---------------------------------------------------------------
     def review_set(self, okr_set: OKRSet, progress: ProgressCallback | None = None) -> Report:
         """Review every key result of a set, plus the set-level rules, in file order."""
         return self.review_sets([okr_set], progress=progress)
 
-    def review_sets(self, okr_sets: Sequence[OKRSet], progress: ProgressCallback | None = None,
-                    input_problems: Iterable[InputProblem] = ()) -> Report:
+    def review_sets(
+        self,
+        okr_sets: Sequence[OKRSet],
+        progress: ProgressCallback | None = None,
+        input_problems: Iterable[InputProblem] = (),
+    ) -> Report:
         """Review several sets into one report."""
         from .rules import check_set
 
@@ -78,8 +98,12 @@ class Reviewer:
 
         return self.review_set(read_okr_file(path, input_format=input_format))
 
-    def review_files(self, paths: Sequence[str | Path], input_format: str | None = None,
-                     progress: ProgressCallback | None = None) -> Report:
+    def review_files(
+        self,
+        paths: Sequence[str | Path],
+        input_format: str | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> Report:
         """Review several files; a bad file is reported in `input_problems`, the rest reviewed."""
         from .parse import read_okr_file
 
@@ -89,13 +113,15 @@ class Reviewer:
             try:
                 sets.append(read_okr_file(path, input_format=input_format))
             except InputError as exc:
-                problems.append(InputProblem(file=exc.file or str(path), line=exc.line,
-                                             message=exc.one_line()))
+                problems.append(
+                    InputProblem(file=exc.file or str(path), line=exc.line, message=exc.one_line())
+                )
         return self.review_sets(sets, progress=progress, input_problems=problems)
 
 
-def review(text: str, objective: str | None = None, period: str | None = None,
-           config: Config | None = None) -> KeyResultReview:
+def review(
+    text: str, objective: str | None = None, period: str | None = None, config: Config | None = None
+) -> KeyResultReview:
     """Review one key result with a default (or given) config: the one-call entry point."""
     kr = KeyResult(text=text, location=SourceLocation(file="<api>", line=1))
     return Reviewer(config).review_key_result(kr, objective, period)

@@ -17,7 +17,7 @@ from ..models import Severity
 
 if TYPE_CHECKING:
     from ..config import Config
-    from ..models import Anatomy, Kind, KeyResult, Objective, OKRSet
+    from ..models import Anatomy, KeyResult, Kind, Objective, OKRSet
 
 Scope = Literal["key_result", "set"]
 DOC_SECTIONS = ("What it checks", "Why it matters", "Example", "Use instead")
@@ -86,17 +86,31 @@ class RuleSpec:
 REGISTRY: dict[str, RuleSpec] = {}
 
 
-def rule(code: str, name: str, *, severity: Severity, fix: str, scope: Scope = "key_result",
-         enabled_by_default: bool = True, guidance: tuple[str, ...] = ()
-         ) -> Callable[[Callable[..., Iterator[Hit]]], Callable[..., Iterator[Hit]]]:
+def rule(
+    code: str,
+    name: str,
+    *,
+    severity: Severity,
+    fix: str,
+    scope: Scope = "key_result",
+    enabled_by_default: bool = True,
+    guidance: tuple[str, ...] = (),
+) -> Callable[[Callable[..., Iterator[Hit]]], Callable[..., Iterator[Hit]]]:
     """Register a rule function under a stable code; codes are never reused."""
 
     def register(func: Callable[..., Iterator[Hit]]) -> Callable[..., Iterator[Hit]]:
         if code in REGISTRY:
             raise ValueError(f"rule code {code} registered twice")
-        REGISTRY[code] = RuleSpec(code=code, name=name, severity=severity, fix=fix, scope=scope,
-                                  func=func, enabled_by_default=enabled_by_default,
-                                  guidance=guidance)
+        REGISTRY[code] = RuleSpec(
+            code=code,
+            name=name,
+            severity=severity,
+            fix=fix,
+            scope=scope,
+            func=func,
+            enabled_by_default=enabled_by_default,
+            guidance=guidance,
+        )
         return func
 
     return register
