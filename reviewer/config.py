@@ -71,6 +71,7 @@ class Config(BaseModel):
     offline: bool = False  # True: never call an LLM even if one is configured
     critic: Literal["auto", "llm", "deterministic"] = "auto"
     max_rewrites: int = 3
+    rules_only: bool = False  # skip retrieval, critique and rewrites (the fastest CI gate)
     llm: LLMConfig = Field(default_factory=LLMConfig)
     retrieval: RetrievalConfig = Field(default_factory=RetrievalConfig)
     config_file: Path | None = None  # where the settings were read from, for messages
