@@ -47,6 +47,7 @@ class RetrievalConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     knowledge_dirs: list[Path] = Field(default_factory=list)  # extra corpus folders
+    bundled_corpus: bool = True  # False: only knowledge_dirs (a company guide on its own)
     cache_dir: Path | None = None  # default: platform user cache dir
     embedding: Literal["wordllama", "chroma-default", "openai", "none"] = "wordllama"
     chroma_host: str | None = None
