@@ -1,0 +1,285 @@
+"""The guidance corpus: Markdown documents with front matter, split into citable passages.
+
+A document is `<id>.md` with front matter (`id`, `title`, `rules`, `tags`, `applies_to`)
+and a body of Markdown sections. Each section becomes one passage with a stable id
+`<doc-id>#<section-slug>`; the text before the first section heading (the document's
+lead-in) becomes `<doc-id>#overview`. Headings deeper than the splitting level stay inside
+their section's text, and headings inside fenced code blocks are ignored.
+
+This module reads files only: no vector store, no embeddings, so the lexical path and the
+corpus tests need nothing heavy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from ..models import Passage
+
+# Bump when splitting or id rules change, so persisted indexes are rebuilt.
+SPLITTER_VERSION = "1"
+OVERVIEW_SLUG = "overview"
+
+_DOC_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_RULE_CODE = re.compile(r"^[A-Z]{2,}[0-9]{3}$")
+_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+@dataclass
+class GuidanceDoc:
+    """One guidance document as read from disk, before splitting."""
+
+    id: str
+    title: str
+    path: Path
+    rules: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    applies_to: list[str] = field(default_factory=list)
+    body: str = ""
+
+
+def slugify(text: str) -> str:
+    """Lowercase, ASCII-folded, non-alphanumerics to '-', trimmed: `Why it matters?` -> `why-it-matters`."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+    return slug or "section"
+
+
+def bundled_knowledge_dirs() -> list[Path]:
+    """The corpus shipped with the package: the repo's `knowledge/`, or a packaged copy."""
+    package = Path(__file__).resolve().parents[1]
+    candidates = (
+        package.parent / "knowledge",  # a source checkout or editable install
+        package / "data" / "knowledge",  # shipped as package data
+        package / "knowledge",
+    )
+    for candidate in candidates:
+        if candidate.is_dir() and any(candidate.glob("*.md")):
+            return [candidate]
+    return []
+
+
+def corpus_dirs(extra: Iterable[Path | str] = (), *, bundled: bool = True) -> list[Path]:
+    """The folders a corpus is read from, bundled first so extra folders can override it."""
+    dirs = bundled_knowledge_dirs() if bundled else []
+    seen = {d.resolve() for d in dirs}
+    for folder in extra:
+        path = Path(folder).expanduser()
+        if path.resolve() not in seen:
+            seen.add(path.resolve())
+            dirs.append(path)
+    return dirs
+
+
+def load_passages(dirs: Sequence[Path | str] = (), *, bundled: bool = True) -> list[Passage]:
+    """Read the bundled corpus plus every `*.md` in `dirs`, split into passages.
+
+    A document in a later folder replaces an earlier document with the same id, so a
+    company guide can override one of ours. `bundled=False` reads `dirs` only. Raises
+    InputError naming the file for a malformed document or a missing folder.
+    """
+    passages: list[Passage] = []
+    for doc in load_documents(corpus_dirs(dirs, bundled=bundled)):
+        passages.extend(split_document(doc))
+    return passages
+
+
+def load_documents(dirs: Sequence[Path | str]) -> list[GuidanceDoc]:
+    """Read and validate the documents of `dirs`, later folders overriding earlier ids."""
+    by_id: dict[str, GuidanceDoc] = {}
+    for folder in dirs:
+        path = Path(folder).expanduser()
+        if not path.is_dir():
+            raise InputError(
+                "knowledge folder not found",
+                file=str(path),
+                hint="pass a folder of Markdown guidance documents",
+            )
+        seen_here: dict[str, Path] = {}
+        for file in sorted(path.glob("*.md")):
+            doc = read_document(file)
+            if doc.id in seen_here:
+                raise InputError(
+                    f"duplicate document id {doc.id!r} (also in {seen_here[doc.id].name})",
+                    file=str(file),
+                    hint="give each document its own id",
+                )
+            seen_here[doc.id] = file
+            by_id[doc.id] = doc
+    return sorted(by_id.values(), key=lambda d: d.id)
+
+
+def read_document(path: Path) -> GuidanceDoc:
+    """Read one guidance document and validate its front matter."""
+    import frontmatter
+    import yaml
+
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError("not UTF-8 text", file=str(path)) from exc
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", file=str(path)) from exc
+    try:
+        post = frontmatter.loads(raw)
+    except yaml.YAMLError as exc:
+        raise InputError(
+            f"invalid front matter: {_first_line(exc)}",
+            file=str(path),
+            hint="front matter is YAML between two '---' lines",
+        ) from exc
+    except (ValueError, TypeError) as exc:
+        raise InputError(f"invalid front matter: {_first_line(exc)}", file=str(path)) from exc
+    meta: dict[str, Any] = dict(post.metadata)
+    body = post.content
+
+    doc_id = meta.get("id", slugify(path.stem))
+    if not isinstance(doc_id, str) or not _DOC_ID.match(doc_id):
+        raise InputError(
+            f"invalid id {doc_id!r}",
+            file=str(path),
+            hint="use lowercase letters, digits and '-', e.g. 'outcomes-vs-outputs'",
+        )
+    title = meta.get("title")
+    if title is None:
+        title = _first_h1(body) or path.stem.replace("-", " ").capitalize()
+    if not isinstance(title, str) or not title.strip():
+        raise InputError("title must be text", file=str(path))
+    rules = [code.upper() for code in _string_list(meta.get("rules"), "rules", path)]
+    for code in rules:
+        if not _RULE_CODE.match(code):
+            raise InputError(
+                f"invalid rule code {code!r} in rules", file=str(path), hint="e.g. KR101"
+            )
+    doc = GuidanceDoc(
+        id=doc_id,
+        title=title.strip(),
+        path=path,
+        rules=rules,
+        tags=[t.lower() for t in _string_list(meta.get("tags"), "tags", path)],
+        applies_to=_string_list(meta.get("applies_to"), "applies_to", path),
+        body=body,
+    )
+    if not split_document(doc):
+        raise InputError("document has no text", file=str(path))
+    return doc
+
+
+def split_document(doc: GuidanceDoc) -> list[Passage]:
+    """Split a document at its section headings into passages with stable, unique ids.
+
+    The splitting level is the shallowest heading level below the title (normally `##`);
+    a lone leading `#` is the document title, not a section. Deeper headings stay in text.
+    """
+    lines = doc.body.splitlines()
+    headings = _headings(lines)
+    levels = [level for _, level, _ in headings]
+    title_line = None
+    if headings and headings[0][1] == 1 and levels.count(1) == 1:
+        title_line = headings[0][0]
+    section_levels = [lvl for i, (_, lvl, _) in enumerate(headings) if i or title_line is None]
+    split_level = min(section_levels) if section_levels else None
+
+    sections: list[tuple[str, list[str]]] = [("", [])]
+    for number, line in enumerate(lines):
+        if number == title_line:
+            continue
+        heading = next((h for h in headings if h[0] == number), None)
+        if heading is not None and heading[1] == split_level:
+            sections.append((heading[2], []))
+        else:
+            sections[-1][1].append(line)
+
+    passages: list[Passage] = []
+    used: set[str] = set()
+    for name, body_lines in sections:
+        text = "\n".join(body_lines).strip()
+        if not text:
+            continue
+        slug = slugify(name) if name else OVERVIEW_SLUG
+        unique, n = slug, 2
+        while unique in used:
+            unique, n = f"{slug}-{n}", n + 1
+        used.add(unique)
+        passages.append(
+            Passage(
+                id=f"{doc.id}#{unique}",
+                doc_id=doc.id,
+                title=doc.title,
+                section=name or "Overview",
+                text=text,
+                rules=list(doc.rules),
+                tags=list(doc.tags),
+            )
+        )
+    return passages
+
+
+def corpus_fingerprint(passages: Sequence[Passage], embedding: str = "") -> str:
+    """A content hash of the passages, the splitter version and the embedding name.
+
+    Two corpora with the same fingerprint index to the same vectors, so a persisted index
+    whose fingerprint matches needs no rebuild.
+    """
+    digest = hashlib.sha256()
+    digest.update(f"splitter={SPLITTER_VERSION}\nembedding={embedding}\n".encode())
+    for passage in sorted(passages, key=lambda p: p.id):
+        record = {
+            "id": passage.id,
+            "title": passage.title,
+            "section": passage.section,
+            "text": passage.text,
+            "rules": passage.rules,
+            "tags": passage.tags,
+        }
+        digest.update(json.dumps(record, sort_keys=True, ensure_ascii=False).encode())
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def _headings(lines: list[str]) -> list[tuple[int, int, str]]:
+    """(line number, level, text) of each Markdown heading outside fenced code blocks."""
+    found: list[tuple[int, int, str]] = []
+    in_fence = False
+    for number, line in enumerate(lines):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        match = _HEADING.match(line)
+        if match:
+            found.append((number, len(match.group(1)), match.group(2).strip()))
+    return found
+
+
+def _first_h1(body: str) -> str | None:
+    for _, level, text in _headings(body.splitlines()):
+        if level == 1:
+            return text
+    return None
+
+
+def _string_list(value: Any, name: str, path: Path) -> list[str]:
+    """A front matter list of strings; a comma-separated string is accepted too."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, list) and all(isinstance(item, str | int | float) for item in value):
+        return [str(item).strip() for item in value if str(item).strip()]
+    raise InputError(f"{name} must be a list of strings", file=str(path), hint=f"{name}: [a, b]")
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
