@@ -70,6 +70,9 @@ class Objective(_Model):
     key_results: list[KeyResult] = Field(default_factory=list)
     location: SourceLocation = Field(default_factory=SourceLocation)
     suppressions: list[Suppression] = Field(default_factory=list)
+    # True for the container readers make when key results come before any objective
+    # (a paste of bare key results): its text is "" and set rules should not judge it.
+    implicit: bool = False
 
 
 class OKRSet(_Model):
