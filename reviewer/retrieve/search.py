@@ -1,0 +1,157 @@
+"""Ranking: lexical BM25, semantic similarity and fired rule codes, fused into one score.
+
+Static embeddings miss paraphrase that a transformer would catch, and BM25 misses synonyms;
+the rule codes that fired on a key result are the strongest signal of all, because each
+guidance document names the rules it explains. So each signal is min-max normalised over
+the corpus and combined in a weighted sum, and passages that explain a fired rule are
+pulled to the top (one per fired code first, so two fired rules both get their guidance).
+
+Everything here is pure Python plus numpy and bm25s: no vector store, so lexical-only
+ranking works with no chromadb at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..models import Passage
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+@dataclass(frozen=True)
+class FusionWeights:
+    """How much each normalised signal counts; tuned on the dev split of the retrieval set."""
+
+    semantic: float = 0.5
+    lexical: float = 0.5
+    code: float = 1.0
+    # Put the best passage for each fired code ahead of everything else.
+    one_per_code_first: bool = True
+
+
+DEFAULT_WEIGHTS = FusionWeights()
+LEXICAL_ONLY_WEIGHTS = FusionWeights(semantic=0.0)
+
+
+def passage_search_text(passage: Passage) -> str:
+    """The text a passage is indexed by: title, section, body, tags and rule codes."""
+    return "\n".join(
+        (
+            passage.title,
+            passage.section,
+            passage.text,
+            " ".join(passage.tags),
+            " ".join(passage.rules),
+        )
+    )
+
+
+class LexicalIndex:
+    """BM25 over the passages' search text, with English stemming and stop words."""
+
+    def __init__(self, passages: Sequence[Passage]) -> None:
+        import logging
+
+        import bm25s
+
+        # bm25s sets its own logger to DEBUG at import; its progress notes are not ours.
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+        self._size = len(passages)
+        self._stem = _stemmer()
+        self._retriever: Any = None
+        if passages:
+            tokens = bm25s.tokenize(
+                [passage_search_text(p) for p in passages],
+                stopwords="en",
+                stemmer=self._stem,
+                show_progress=False,
+            )
+            self._retriever = bm25s.BM25()
+            self._retriever.index(tokens, show_progress=False)
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every passage for `query`, in passage order (zeros when no match)."""
+        import bm25s
+        import numpy as np
+
+        if self._retriever is None or not query.strip():
+            return np.zeros(self._size, dtype=np.float32)
+        tokens = bm25s.tokenize(
+            [query], stopwords="en", stemmer=self._stem, show_progress=False, return_ids=False
+        )[0]
+        if not tokens:
+            return np.zeros(self._size, dtype=np.float32)
+        return np.asarray(self._retriever.get_scores(tokens), dtype=np.float32)
+
+
+def minmax(values: np.ndarray) -> np.ndarray:
+    """Scale to [0, 1]; a constant vector (no signal) becomes all zeros."""
+    import numpy as np
+
+    values = np.asarray(values, dtype=np.float64)
+    if values.size == 0:
+        return values
+    low, high = float(values.min()), float(values.max())
+    if high - low <= 1e-12:
+        return np.zeros_like(values)
+    return (values - low) / (high - low)
+
+
+def code_match(passages: Sequence[Passage], codes: Sequence[str]) -> np.ndarray:
+    """For each passage, the share of fired codes its document explains (0..1)."""
+    import numpy as np
+
+    wanted = [c.upper() for c in dict.fromkeys(codes)]
+    if not wanted:
+        return np.zeros(len(passages))
+    return np.asarray(
+        [sum(code in p.rules for code in wanted) / len(wanted) for p in passages], dtype=np.float64
+    )
+
+
+def rank(
+    passages: Sequence[Passage],
+    lexical: np.ndarray,
+    semantic: np.ndarray | None,
+    codes: Sequence[str] = (),
+    k: int = 4,
+    weights: FusionWeights = DEFAULT_WEIGHTS,
+) -> list[Passage]:
+    """The top `k` passages by fused score, each a copy carrying its score (0..1)."""
+    import numpy as np
+
+    if not passages or k <= 0:
+        return []
+    sem_weight = weights.semantic if semantic is not None else 0.0
+    total = sem_weight + weights.lexical + weights.code or 1.0
+    fused = weights.lexical * minmax(lexical)
+    if semantic is not None and sem_weight:
+        fused = fused + sem_weight * minmax(semantic)
+    matched = code_match(passages, codes)
+    fused = (fused + weights.code * matched) / total
+
+    order = [int(i) for i in np.argsort(-fused, kind="stable")]
+    if codes and weights.one_per_code_first:
+        first: list[int] = []
+        for code in dict.fromkeys(c.upper() for c in codes):
+            best = next((i for i in order if code in passages[i].rules), None)
+            if best is not None and best not in first:
+                first.append(best)
+        order = first + [i for i in order if i not in first]
+    # A passage with no signal at all (no word, no meaning, no code in common) is noise.
+    picked = [i for i in order if fused[i] > 0][:k]
+    return [passages[i].model_copy(update={"score": round(float(fused[i]), 4)}) for i in picked]
+
+
+def _stemmer() -> Any:
+    """Snowball English stemming when available, else none (plain BM25 still works)."""
+    try:
+        import snowballstemmer
+    except ImportError:  # pragma: no cover - it is a dependency, but keep lexical usable
+        return None
+    return snowballstemmer.stemmer("english").stemWords
