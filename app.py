@@ -246,8 +246,9 @@ def parse_paste(text: str, objective: str, period: str) -> OKRSet:
         okr_set = okr_set.model_copy(update={"period": period})
     if objective:
         for obj in okr_set.objectives:
-            if not obj.text.strip():
-                obj.text = objective
+            if obj.implicit or not obj.text.strip():
+                # The user named it, so it is a real objective the set rules may judge.
+                obj.text, obj.implicit = objective, False
     return okr_set
 
 
