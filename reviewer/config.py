@@ -34,6 +34,12 @@ class LLMConfig(BaseModel):
     concurrency: int = 4
     temperature: float = 0.0
     cache: bool = True
+    # How the answer is constrained to the critique schema. json_schema (response_format)
+    # is honoured by OpenAI, Azure, vLLM, Ollama >= 0.5 and llama.cpp's server;
+    # function_calling needs forced tool choice; json_mode only guarantees some JSON.
+    structured_output: Literal["json_schema", "function_calling", "json_mode"] = "json_schema"
+    strict_schema: bool = True  # OpenAI strict structured outputs; ignored by most local servers
+    max_tokens: int | None = 1500  # caps a runaway answer; a truncated one is re-asked
 
     @property
     def configured(self) -> bool:
