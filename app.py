@@ -68,6 +68,7 @@ PASTE_PLACEHOLDER = """Objective: Make deploys boring
 # and `:` (Streamlit's `:color[...]` directives and emoji shortcodes).
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&\"'^])")
 PLACEHOLDER_PATTERN = re.compile(r"<[^<>\n]{1,80}>")
+KEY_FRAGMENT = 10  # this many characters of the API key in a row count as the key
 
 
 # -- text safety ---------------------------------------------------------------------------
@@ -78,11 +79,24 @@ def md_escape(text: object) -> str:
 
 
 def redact(text: object) -> str:
-    """The text with the session's API key (if any) blanked out, for messages and notes."""
+    """The text with the session's API key blanked out, for messages, notes and downloads.
+
+    Endpoints and client libraries like to quote the key back in errors, sometimes only a
+    part of it, so any run of ten or more of its characters goes too.
+    """
     message = str(text)
-    key = st.session_state.get("llm_api_key") or ""
-    if len(key) >= 4:
-        message = message.replace(key, "••••")
+    key = (st.session_state.get("llm_api_key") or "").strip()
+    if len(key) < 4:
+        return message
+    message = message.replace(key, "••••")
+    seeds = {key[i : i + KEY_FRAGMENT] for i in range(len(key) - KEY_FRAGMENT + 1)}
+    window = range(len(message) - KEY_FRAGMENT + 1)
+    if seeds and any(message[i : i + KEY_FRAGMENT] in seeds for i in window):
+        for size in range(len(key) - 1, KEY_FRAGMENT - 1, -1):
+            for start in range(len(key) - size + 1):
+                fragment = key[start : start + size]
+                if fragment in message:
+                    message = message.replace(fragment, "••••")
     return message
 
 

@@ -1,0 +1,73 @@
+"""Sidebar settings: rule selection, policy, and LLM mode (the key never shows)."""
+
+from __future__ import annotations
+
+import socket
+
+from pagekit import block_text, cards, codes_shown, everything_rendered
+
+SECRET_KEY = "sk-page-test-0123456789abcdefSECRET"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def review_paste(at, text: str):  # type: ignore[no-untyped-def]
+    at.text_area(key="paste_text").input(text)
+    at.button(key="review_button").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def use_llm(at, base_url: str, key: str = SECRET_KEY, model: str = "scripted-model"):  # type: ignore[no-untyped-def]
+    at.sidebar.radio(key="mode").set_value("LLM").run()
+    at.sidebar.text_input(key="llm_base_url").input(base_url)
+    at.sidebar.text_input(key="llm_model").input(model)
+    at.sidebar.text_input(key="llm_api_key").input(key)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_rule_selection_drops_a_code(page) -> None:  # type: ignore[no-untyped-def]
+    rules = page.sidebar.multiselect(key="rules")
+    assert "KR101" in rules.value
+    assert "KR402" in rules.options and "KR402" not in rules.value  # off by default
+    at = review_paste(page, "Migrate the CI pipeline to GitHub Actions")
+    assert "KR101" in codes_shown(cards(at, "paste")[0])
+    at.sidebar.multiselect(key="rules").unselect("KR101").run()
+    at = review_paste(at, "Migrate the CI pipeline to GitHub Actions")
+    assert "KR101" not in codes_shown(cards(at, "paste")[0])
+
+
+def test_llm_settings_appear_only_in_llm_mode(page) -> None:  # type: ignore[no-untyped-def]
+    keys = {w.key for w in page.sidebar.text_input}
+    assert "llm_api_key" not in keys
+    page.sidebar.radio(key="mode").set_value("LLM").run()
+    keys = {w.key for w in page.sidebar.text_input}
+    assert {"llm_base_url", "llm_model", "llm_api_key"} <= keys
+    assert page.sidebar.text_input(key="llm_api_key").proto.type == 1  # PASSWORD
+
+
+def test_unreachable_llm_falls_back_and_says_why_without_the_key(page) -> None:  # type: ignore[no-untyped-def]
+    at = use_llm(page, f"http://127.0.0.1:{free_port()}/v1")
+    at = review_paste(
+        at,
+        "Objective: Make deploys boring\n"
+        "- Migrate the CI pipeline to GitHub Actions\n"
+        "- Cut p95 CI build time from 14 min to 8 min by the end of Q3\n",
+    )
+    shown = cards(at, "paste")
+    assert len(shown) == 2
+    warnings = [str(w.value) for w in at.warning]
+    assert any("2 key results fell back to the deterministic critic" in w for w in warnings)
+    for card in shown:
+        text = block_text(card)
+        assert "deterministic critic" in text
+        assert "The LLM critique was not used:" in text
+    rendered = everything_rendered(at)
+    assert SECRET_KEY not in rendered
+    assert SECRET_KEY[-12:] not in rendered
