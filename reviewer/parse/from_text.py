@@ -1,0 +1,58 @@
+"""Plain text (and stdin, and the page's paste box): one key result per line.
+
+What a paste from a doc or a chat looks like: optional `Team:` / `Period:` lines,
+`Objective: ...` lines or Markdown headings that start objectives, and every other
+non-blank line is a key result, with its bullet, number, checkbox or `KR1:` label removed.
+Key results before any objective go under an implicit objective (empty text,
+`implicit=True`). "Key results:" label lines and blank lines are skipped.
+"""
+
+from __future__ import annotations
+
+from ..models import OKRSet
+from . import lines as grammar
+from .builder import SetBuilder
+from .suppressions import extract_comments
+
+HINT = "write one key result per line; start objectives with 'Objective:' lines"
+
+
+def read_text(text: str, file: str) -> OKRSet:
+    """Read plain-text OKRs into an OKRSet (lines are 1-based, as in the input)."""
+    builder = SetBuilder(file)
+    for number, raw in enumerate(text.split("\n"), start=1):
+        rest, suppressions = extract_comments(raw, file=file, line=number)
+        rest = grammar.strip_html_comments(rest)
+        if not rest.strip():
+            if suppressions:
+                builder.comment_line(suppressions, number)
+            else:
+                builder.other_line([], number)
+            continue
+        heading = grammar.heading(rest)
+        if heading is not None:
+            if (meta := grammar.meta_line(heading.raw)) is not None:
+                builder.set_meta(*meta, suppressions, number)
+            elif grammar.is_key_results_label(heading.raw) or not heading.objective:
+                builder.other_line(suppressions, number)
+            else:
+                builder.start_objective(
+                    heading.objective, number, suppressions, explicit=heading.says_objective
+                )
+            continue
+        if (meta := grammar.meta_line(rest)) is not None:
+            builder.set_meta(*meta, suppressions, number)
+            continue
+        if (objective := grammar.objective_line(rest)) is not None:
+            builder.start_objective(objective, number, suppressions)
+            continue
+        if grammar.is_key_results_label(rest):
+            builder.other_line(suppressions, number)
+            continue
+        item = grammar.list_item(rest)
+        key_result = item.text if item else grammar.clean_key_result(rest)
+        if key_result:
+            builder.add_key_result(key_result, number, suppressions)
+        else:
+            builder.other_line(suppressions, number)
+    return builder.build(no_key_results_hint=HINT)

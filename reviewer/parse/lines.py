@@ -1,0 +1,148 @@
+"""The line grammar Markdown and plain text share: headings, `Objective:` lines, bullets.
+
+Both formats are read line by line; this module says what a line is (a heading, an
+objective line, a `Team:` / `Period:` line, a "Key results" label, a list item) and cleans
+the text of a key result the same way for both, so a paste and a Markdown file of the same
+OKRs give the same key result texts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_EMPHASIS = re.compile(r"(\*\*|__)")
+HEADING = re.compile(r"^\s{0,3}(?P<marks>#{1,6})\s+(?P<text>.*?)\s*#*\s*$")
+# "Objective: X", "Objective 2 - X", "O1: X", "**Objective:** X", optionally as a list item.
+OBJECTIVE_PREFIX = re.compile(
+    r"^(?:objective(?:\s*#?\s*\d+)?|o\s?\d+)\s*(?::|\.|-|–|—)\s*", re.IGNORECASE
+)
+OBJECTIVE_LINE = re.compile(
+    r"^\s*(?:[-*+•]\s+|\d+[.)]\s+)?(?P<text>(?:objective(?:\s*#?\s*\d+)?|o\s?\d+)\s*(?::|\.|-|–|—)\s*.+)$",
+    re.IGNORECASE,
+)
+META_LINE = re.compile(r"^\s*(?P<key>team|period|quarter)\s*:\s*(?P<value>.*?)\s*$", re.IGNORECASE)
+KEY_RESULTS_LABEL = re.compile(r"^\s*(?:key\s+results?|krs?)\s*:?\s*$", re.IGNORECASE)
+LIST_ITEM = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>[-*+•]|\d{1,3}[.)])\s+(?P<text>.*)$")
+_CHECKBOX = re.compile(r"^\[[ xX]\]\s+")
+# "KR1: ...", "KR 2.3 - ...", "Key result 4: ..." labels in front of a key result's text.
+_KR_LABEL = re.compile(
+    r"^(?:kr|key\s+result)\s*#?\s*\d+(?:\.\d+)*\s*(?::|\.|-|–|—|\))\s*", re.IGNORECASE
+)
+_HTML_COMMENT = re.compile(r"<!--.*?-->")
+FIELD_LINE = re.compile(
+    r"^\s*(?P<key>owner|baseline|target|deadline|due|measured[\s_-]*by|source|data\s+source)"
+    r"\s*:\s*(?P<value>.+?)\s*$",
+    re.IGNORECASE,
+)
+_FIELD_NAMES = {
+    "owner": "owner",
+    "baseline": "baseline",
+    "target": "target",
+    "deadline": "deadline",
+    "due": "deadline",
+    "source": "measured_by",
+    "data source": "measured_by",
+}
+
+
+@dataclass(frozen=True)
+class ListItem:
+    """A bullet or numbered line: its indentation (tabs count 4) and its cleaned text."""
+
+    indent: int
+    text: str
+
+
+def strip_emphasis(text: str) -> str:
+    """Drop Markdown bold markers, which docs put around labels like **Team:**."""
+    return _EMPHASIS.sub("", text)
+
+
+def strip_html_comments(text: str) -> str:
+    """Remove single-line HTML comments that are not okr-review instructions."""
+    return _HTML_COMMENT.sub("", text)
+
+
+def indent_width(whitespace: str) -> int:
+    """Indentation in columns, a tab counting as four spaces."""
+    return sum(4 if ch == "\t" else 1 for ch in whitespace)
+
+
+@dataclass(frozen=True)
+class Heading:
+    """An ATX heading: its level, its raw text, and that text as an objective."""
+
+    level: int
+    raw: str
+    objective: str
+    says_objective: bool  # written as "Objective: ..." / "O1: ...", so it is one even if empty
+
+
+def heading(line: str) -> Heading | None:
+    """The Markdown heading on this line, else None."""
+    match = HEADING.match(line)
+    if not match:
+        return None
+    raw = match.group("text")
+    return Heading(
+        level=len(match.group("marks")),
+        raw=raw,
+        objective=clean_objective(raw),
+        says_objective=bool(OBJECTIVE_PREFIX.match(strip_emphasis(raw).strip())),
+    )
+
+
+def objective_line(line: str) -> str | None:
+    """The objective's text for an `Objective: ...` / `O1: ...` line, else None."""
+    match = OBJECTIVE_LINE.match(strip_emphasis(line))
+    if not match:
+        return None
+    return clean_objective(match.group("text"))
+
+
+def clean_objective(text: str) -> str:
+    """An objective's text without emphasis, `Objective 1:` / `O1:` labels or a trailing colon."""
+    text = strip_emphasis(text).strip()
+    text = OBJECTIVE_PREFIX.sub("", text, count=1).strip()
+    return text.rstrip(":").strip()
+
+
+def meta_line(line: str) -> tuple[str, str] | None:
+    """`("team"|"period", value)` for a `Team:` / `Period:` line, else None."""
+    match = META_LINE.match(strip_emphasis(line))
+    if not match or not match.group("value"):
+        return None
+    key = match.group("key").lower()
+    return ("period" if key == "quarter" else key), match.group("value")
+
+
+def is_key_results_label(line: str) -> bool:
+    """A "Key results:" label line, which introduces key results and is not one."""
+    return bool(KEY_RESULTS_LABEL.match(strip_emphasis(line)))
+
+
+def list_item(line: str) -> ListItem | None:
+    """The list item on this line (bullet or number removed), else None."""
+    match = LIST_ITEM.match(line)
+    if not match:
+        return None
+    return ListItem(indent_width(match.group("indent")), clean_key_result(match.group("text")))
+
+
+def clean_key_result(text: str) -> str:
+    """A key result's text without checkbox, `KR1:` label or surrounding space."""
+    text = _CHECKBOX.sub("", text.strip())
+    text = _KR_LABEL.sub("", text, count=1)
+    return text.strip()
+
+
+def field_line(line: str) -> tuple[str, str] | None:
+    """`(field, value)` for an `Owner: ...` / `Baseline: ...` note, else None."""
+    match = FIELD_LINE.match(strip_emphasis(line))
+    if not match:
+        return None
+    key = re.sub(r"[\s_-]+", " ", match.group("key").lower())
+    return _FIELD_NAMES.get(key, "measured_by" if key.startswith("measured") else key), match.group(
+        "value"
+    )
