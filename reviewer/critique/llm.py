@@ -1,0 +1,391 @@
+"""The LLM critic: the only module that talks to a language model (langchain-openai, openai).
+
+It renders the critique prompt for one key result, asks any OpenAI-compatible endpoint
+(OpenAI, Azure OpenAI, Ollama, vLLM, llama.cpp's server) for an answer constrained to
+`LLMCritique`, verifies it, re-asks once with the violations written out, and raises
+`LLMError` when the answer still cannot be used so the pipeline falls back to the
+deterministic critic for that key result. Answers are cached on disk; the API key is
+never logged, cached or echoed in an error message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import weakref
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..config import Config
+from ..errors import LLMError
+from ..models import Critique, Passage, Problem, Rewrite, Usage
+from .base import CritiqueInput, CritiqueResult
+from .cache import ResponseCache, cache_key, default_cache_root
+from .prompts import Prompt, data_block, load_prompt
+from .schema import LLMCritique, output_json_schema
+
+MAX_REASKS = 1  # one more chance with the violations spelled out, then the deterministic critic
+RAW_ECHO_CHARS = 4000  # how much of a bad answer is shown back to the model on a re-ask
+_KEY_SHAPES = re.compile(r"(sk-[A-Za-z0-9_\-]{8,}|Bearer\s+[A-Za-z0-9_\-.=]{8,})")
+
+
+class EndpointError(Exception):
+    """The endpoint did not answer usefully (HTTP error, timeout, refusal): no re-ask."""
+
+
+@dataclass
+class LLMAnswer:
+    """One answer from the endpoint (or the cache), parsed as far as it would go."""
+
+    data: dict[str, Any] | None  # the JSON object, when the answer was one
+    raw: str  # what the model said, for a re-ask and for `LLMError.last_output`
+    problem: str | None  # why the answer is unusable as it stands; a re-ask may fix it
+    usage: Usage
+    cached: bool = False
+
+
+def scrub(text: str, secrets: tuple[str, ...] = ()) -> str:
+    """`text` with API keys (the configured one and anything key-shaped) masked."""
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "***")
+    return _KEY_SHAPES.sub("***", text)
+
+
+def _short(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class LLMCritic:
+    """Critiques key results through an OpenAI-compatible chat endpoint, with verification."""
+
+    def __init__(self, config: Config, cache: ResponseCache | None = None) -> None:
+        self.config = config
+        self.settings = config.llm
+        self.model = self.settings.model
+        self.method = self.settings.structured_output
+        self.prompt: Prompt = load_prompt("critique")
+        self.reask_prompt: Prompt = load_prompt("reask")
+        if cache is None:
+            root = default_cache_root(config.retrieval.cache_dir)
+            cache = ResponseCache(root, enabled=self.settings.cache)
+        self.cache = cache
+        key = self.settings.api_key.get_secret_value() if self.settings.api_key else ""
+        self._secrets = (key,) if key else ()
+        # One client per event loop: httpx async connections belong to the loop that made them.
+        self._runnables: weakref.WeakKeyDictionary[Any, tuple[Any, Any]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    # -- the endpoint ------------------------------------------------------------------
+    def _schema_argument(self) -> dict[str, Any] | None:
+        spec = output_json_schema(LLMCritique)
+        if self.method == "json_schema":
+            return {**spec, "strict": self.settings.strict_schema}
+        if self.method == "function_calling":
+            return {
+                "name": spec["name"],
+                "description": spec["description"],
+                "parameters": spec["schema"],
+            }
+        return None  # json_mode: the schema travels in the prompt instead
+
+    def _runnable(self) -> Any:
+        loop = asyncio.get_running_loop()
+        entry = self._runnables.get(loop)
+        if entry is not None:
+            return entry[0]
+        import openai
+        from langchain_openai import ChatOpenAI
+        from pydantic import SecretStr
+
+        http_client = openai.DefaultAsyncHttpxClient()
+        chat = ChatOpenAI(
+            model=self.model,
+            base_url=self.settings.base_url,
+            # Local servers need no key, but the SDK insists on one being set.
+            api_key=self.settings.api_key or SecretStr("no-key"),
+            timeout=self.settings.timeout_s,
+            max_retries=self.settings.max_retries,
+            temperature=self.settings.temperature,
+            max_tokens=self.settings.max_tokens,
+            http_async_client=http_client,
+        )
+        kwargs: dict[str, Any] = {"method": self.method, "include_raw": True}
+        if self.method == "function_calling":
+            kwargs["strict"] = self.settings.strict_schema
+        runnable = chat.with_structured_output(self._schema_argument(), **kwargs)
+        self._runnables[loop] = (runnable, http_client)
+        return runnable
+
+    async def aclose(self) -> None:
+        """Close the HTTP client of the running event loop (before that loop ends)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        entry = self._runnables.pop(loop, None)
+        if entry is not None:
+            try:
+                await entry[1].aclose()
+            except Exception:
+                pass
+
+    # -- prompts ------------------------------------------------------------------------
+    def render(self, ctx: CritiqueInput) -> list[tuple[str, str]]:
+        """The critique prompt's messages for one key result."""
+        kr = ctx.key_result
+        fields = [
+            f"{name}: {data_block(value)}"
+            for name, value in (
+                ("baseline", kr.baseline),
+                ("target", kr.target),
+                ("deadline", kr.deadline),
+                ("measured_by", kr.measured_by),
+            )
+            if value
+        ]
+        anatomy = {
+            "kind (rules)": ctx.kind,
+            **{
+                key: value
+                for key, value in {
+                    "metric": ctx.anatomy.metric,
+                    "direction": ctx.anatomy.direction,
+                    "baseline": ctx.anatomy.baseline.raw if ctx.anatomy.baseline else None,
+                    "target": ctx.anatomy.target.raw if ctx.anatomy.target else None,
+                    "relative_change": (
+                        ctx.anatomy.relative_change.raw if ctx.anatomy.relative_change else None
+                    ),
+                    "percentile": ctx.anatomy.percentile,
+                    "aggregation": ctx.anatomy.aggregation,
+                    "window": ctx.anatomy.window,
+                    "deadline": ctx.anatomy.deadline,
+                    "source": ctx.anatomy.source,
+                }.items()
+                if value
+            },
+        }
+        findings = "\n".join(
+            f"- {f.code} ({f.severity}) {f.name}: {data_block(f.message)}" for f in ctx.findings
+        )
+        passages = "\n".join(_passage_element(p) for p in ctx.passages)
+        contract = ""
+        if self.method == "json_mode":
+            schema = json.dumps(output_json_schema(LLMCritique)["schema"], indent=1)
+            contract = f"The JSON object must match this JSON schema:\n{schema}"
+        return self.prompt.render(
+            key_result=data_block(kr.text),
+            fields="\n".join(fields) or "(none)",
+            objective=data_block(ctx.objective_text),
+            period=data_block(ctx.period),
+            anatomy=data_block(json.dumps(anatomy, ensure_ascii=False, indent=1)),
+            findings=findings or "(none)",
+            passages=passages or "(no guidance was retrieved)",
+            output_contract=contract,
+        )
+
+    def render_reask(
+        self, messages: list[tuple[str, str]], answer: LLMAnswer, violations: list[str]
+    ) -> list[tuple[str, str]]:
+        """The conversation continued with the bad answer and the violations to fix."""
+        listed = "\n".join(f"- {v}" for v in violations)
+        follow_up = self.reask_prompt.render(violations=listed)
+        previous = answer.raw[:RAW_ECHO_CHARS] or "(empty answer)"
+        return [*messages, ("assistant", previous), *follow_up]
+
+    @property
+    def prompt_ref(self) -> str:
+        """`critique@N`, recorded in every critique this critic writes."""
+        return self.prompt.ref
+
+    # -- one call -----------------------------------------------------------------------
+    async def ask(self, messages: list[tuple[str, str]]) -> LLMAnswer:
+        """One answer for `messages`, from the cache or the endpoint; raises EndpointError."""
+        key = cache_key(self.model, self.prompt_ref, self.method, messages)
+        hit = self.cache.get(key)
+        if hit is not None and isinstance(hit.get("answer"), dict):
+            return LLMAnswer(
+                data=hit["answer"],
+                # The exact text matters: a re-ask echoes it, and that re-ask is cached too.
+                raw=str(hit.get("raw") or json.dumps(hit["answer"], ensure_ascii=False)),
+                problem=None,
+                usage=Usage(cache_hits=1),
+                cached=True,
+            )
+        answer = await self._call_endpoint(messages)
+        if answer.data is not None and answer.problem is None:
+            self.cache.put(
+                key,
+                {
+                    "model": self.model,
+                    "prompt": self.prompt_ref,
+                    "answer": answer.data,
+                    "raw": answer.raw,
+                },
+            )
+        return answer
+
+    async def _call_endpoint(self, messages: list[tuple[str, str]]) -> LLMAnswer:
+        from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+
+        kinds = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
+        chat_messages = [kinds[role](content=text) for role, text in messages]
+        try:
+            out = await self._runnable().ainvoke(chat_messages)
+        except Exception as exc:  # every transport failure becomes one scrubbed line
+            raise EndpointError(self._describe(exc)) from None
+        raw_message = out.get("raw")
+        usage = Usage(llm_calls=1)
+        meta = getattr(raw_message, "usage_metadata", None) or {}
+        usage.prompt_tokens = int(meta.get("input_tokens", 0) or 0)
+        usage.completion_tokens = int(meta.get("output_tokens", 0) or 0)
+        usage.total_tokens = int(meta.get("total_tokens", 0) or 0)
+        raw_text = _raw_text(raw_message)
+        refusal = (getattr(raw_message, "additional_kwargs", None) or {}).get("refusal")
+        if refusal:
+            raise EndpointError(f"the model refused: {_short(scrub(str(refusal), self._secrets))}")
+        parsed = out.get("parsed")
+        if out.get("parsing_error") is not None or not isinstance(parsed, dict):
+            why = "the answer is not a JSON object"
+            if out.get("parsing_error") is not None:
+                err = scrub(str(out["parsing_error"]), self._secrets)
+                why = f"the answer is not valid JSON ({_short(err, 160)})"
+            finish = (getattr(raw_message, "response_metadata", None) or {}).get("finish_reason")
+            if finish == "length":
+                why = "the answer was cut off before the JSON object ended (token limit)"
+            return LLMAnswer(data=None, raw=raw_text, problem=why, usage=usage)
+        try:
+            LLMCritique.model_validate(parsed)
+        except ValidationError as exc:
+            return LLMAnswer(
+                data=parsed,
+                raw=raw_text or json.dumps(parsed),
+                problem="the JSON does not match the schema: " + _validation_summary(exc),
+                usage=usage,
+            )
+        return LLMAnswer(data=parsed, raw=raw_text or json.dumps(parsed), problem=None, usage=usage)
+
+    def _describe(self, exc: BaseException) -> str:
+        name = type(exc).__name__
+        status = getattr(exc, "status_code", None)
+        text = scrub(str(exc), self._secrets)
+        if name in ("APITimeoutError", "TimeoutError", "ReadTimeout"):
+            return f"the endpoint timed out after {self.settings.timeout_s:g}s"
+        if name == "LengthFinishReasonError":
+            return "the answer was cut off at the token limit"
+        if status is not None:
+            return f"the endpoint answered HTTP {status} ({name}: {_short(text, 160)})"
+        return f"{name}: {_short(text, 200)}"
+
+    # -- one key result -----------------------------------------------------------------
+    async def acritique(self, ctx: CritiqueInput) -> CritiqueResult:
+        """A verified LLM critique for one key result; raises LLMError to request a fallback."""
+        from ..verify import verify_result
+
+        usage = Usage()
+        messages = self.render(ctx)
+        reasks = 0
+        while True:
+            try:
+                answer = await self.ask(messages)
+            except EndpointError as exc:
+                raise LLMError(str(exc), attempts=reasks + 1) from None
+            _add_usage(usage, answer.usage)
+            if answer.problem is None and answer.data is not None:
+                result = self._to_result(LLMCritique.model_validate(answer.data), ctx, reasks)
+                verification = verify_result(result, ctx, self.config, critic="llm")
+                violations = verification.violations
+                if not violations:
+                    result = verification.result
+                    result.usage = usage
+                    return result
+            else:
+                violations = [answer.problem or "the answer is empty"]
+                verification = None
+            if reasks >= MAX_REASKS:
+                if verification is not None and verification.salvageable:
+                    # Some rewrites passed; keep them rather than discard the model's work.
+                    result = verification.salvage()
+                    result.usage = usage
+                    return result
+                raise LLMError(
+                    "verification failed after a re-ask: " + "; ".join(violations),
+                    attempts=reasks + 1,
+                    last_output=answer.raw[:RAW_ECHO_CHARS],
+                )
+            reasks += 1
+            messages = self.render_reask(messages, answer, violations)
+
+    def _to_result(self, answer: LLMCritique, ctx: CritiqueInput, reasks: int) -> CritiqueResult:
+        prompt = self.prompt_ref + (f"+{self.reask_prompt.ref}" if reasks else "")
+        critique = Critique(
+            critic="llm",
+            summary=answer.summary,
+            problems=[Problem(text=p.text, citations=list(p.citations)) for p in answer.problems],
+            kind_opinion=answer.kind,
+            prompt=prompt,
+            model=self.model,
+        )
+        rewrites = [
+            Rewrite(
+                text=r.text,
+                metric=r.metric or None,
+                baseline=r.baseline or None,
+                target=r.target or None,
+                deadline=r.deadline or None,
+                placeholders=list(dict.fromkeys(r.placeholders)),
+                rationale=r.rationale or None,
+                instrument_first=(
+                    "baseline" in r.placeholders
+                    and not (ctx.anatomy.source or ctx.key_result.measured_by)
+                ),
+            )
+            for r in answer.rewrites[: self.config.max_rewrites]
+        ]
+        return CritiqueResult(critique=critique, rewrites=rewrites)
+
+
+def _passage_element(passage: Passage) -> str:
+    title = passage.title.replace('"', "'")
+    if passage.section:
+        title = f"{title} / {passage.section}".replace('"', "'")
+    return f'<passage id="{passage.id}" title="{title}">\n{passage.text.strip()}\n</passage>'
+
+
+def _raw_text(message: Any) -> str:
+    if message is None:
+        return ""
+    tool_calls = getattr(message, "tool_calls", None) or []
+    if tool_calls:
+        return json.dumps(tool_calls[0].get("args", {}), ensure_ascii=False)
+    invalid = getattr(message, "invalid_tool_calls", None) or []
+    if invalid:
+        return str(invalid[0].get("args") or "")
+    content = getattr(message, "content", "")
+    if isinstance(content, list):
+        return "".join(
+            part.get("text", "") if isinstance(part, dict) else str(part) for part in content
+        )
+    return str(content or "")
+
+
+def _validation_summary(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors()[:6]:
+        where = ".".join(str(x) for x in error.get("loc", ())) or "(root)"
+        parts.append(f"{where}: {error.get('msg', 'invalid')}")
+    return "; ".join(parts)
+
+
+def _add_usage(total: Usage, extra: Usage) -> None:
+    total.llm_calls += extra.llm_calls
+    total.prompt_tokens += extra.prompt_tokens
+    total.completion_tokens += extra.completion_tokens
+    total.total_tokens += extra.total_tokens
+    total.cache_hits += extra.cache_hits
+    total.fallbacks += extra.fallbacks
