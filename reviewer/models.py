@@ -25,6 +25,8 @@ UnitKind = Literal[
     "score",  # a value on a scale: 4.6/5, NPS 40
     "multiplier",  # 2x, 10x
     "size",  # bytes, normalised to bytes in `value`
+    "percentile",  # p95, "99th percentile": names an aggregation, not a measured value
+    "date",  # Q3, H2, FY26, 2027, 2026-09-30, "March 2027": a point in time
     "other",
 ]
 
