@@ -10,11 +10,12 @@ Exit codes, as linters do: 0 nothing at or above --fail-on, 1 findings, 2 usage/
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FORMATS = ("text", "json", "markdown", "sarif", "github")
+FORMATS = ("text", "json", "markdown", "sarif", "github", "csv")
 INPUT_FORMATS = ("yaml", "markdown", "csv", "text")
 
 
@@ -169,6 +170,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("okr-review: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: one line for the user, the traceback on request
+        if os.environ.get("OKR_REVIEW_DEBUG"):
+            raise
+        print(
+            f"okr-review: internal error: {type(exc).__name__}: {exc} "
+            "(set OKR_REVIEW_DEBUG=1 to see the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
     parser.error(f"unknown command {args.command!r}")
     return EXIT_ERROR
 
