@@ -86,9 +86,12 @@ def extract_comments(
 
 
 def parse_ignore_cell(cell: str, *, file: str | None, line: int) -> list[Suppression]:
-    """A CSV `ignore` cell: `KR201: no data yet; KR401` (code, optional `: reason`, `;`-separated)."""
+    """A CSV `ignore` cell: `KR201: no data yet; KR401` (code, optional `: reason`, `;`-separated).
+
+    Only a `;` followed by a code separates entries, so a reason may contain semicolons.
+    """
     suppressions: list[Suppression] = []
-    for part in cell.split(";"):
+    for part in re.split(r";\s*(?=[A-Za-z]{2,6}[0-9]{3}\b)", cell):
         if not part.strip():
             continue
         code, _, reason = part.partition(":")
