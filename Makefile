@@ -1,0 +1,53 @@
+# The two commands the README starts with:
+#   make review   set up .venv (first time only) and review the bundled example, offline
+#   make test     set up .venv (first time only), then lint, format check and the test suite
+# Also: make eval, make bench, make app.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Re-install only when the dependencies change; the stamp lives inside the venv.
+STAMP := $(VENV)/.okr-review-installed
+EXAMPLE := examples/platform-team.yaml
+
+.PHONY: help review test lint eval bench app clean
+
+help:
+	@echo "make review   review $(EXAMPLE) offline and print the report"
+	@echo "make test     ruff check, ruff format --check and pytest"
+	@echo "make eval     run the eval suite (offline critic)"
+	@echo "make bench    run the benchmarks in benchmarks/"
+	@echo "make app      launch the Streamlit page on http://127.0.0.1:8501"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+# The example has findings on purpose, so the review exits 1; only 2 (or worse) is a failure.
+review: $(STAMP)
+	$(BIN)/okr-review check $(EXAMPLE) --offline || test $$? -eq 1
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/python -m pytest
+
+eval: $(STAMP)
+	$(BIN)/okr-review eval
+
+bench: $(STAMP)
+	@set -e; found=0; \
+	for script in benchmarks/*.py; do \
+		[ -f "$$script" ] || continue; found=1; \
+		echo "== $$script"; $(BIN)/python "$$script"; \
+	done; \
+	[ $$found -eq 1 ] || echo "no benchmarks in benchmarks/"
+
+app: $(STAMP)
+	$(BIN)/okr-review app
+
+clean:
+	rm -rf .pytest_cache .ruff_cache build dist evals/out tests/artifacts
