@@ -214,6 +214,8 @@ def _open_vector_store(
         status["degraded"] = f"embedding {config.retrieval.embedding!r} failed, lexical only: {exc}"
         return None
     except Exception as exc:
+        if status.get("rejected"):
+            problems.append(str(status["rejected"]))
         problems.append(f"{status['backend']} index unusable ({_short(exc)})")
     try:
         status["backend"], status["location"] = "memory", None
@@ -367,7 +369,7 @@ def _open_persistent(
                 raise
             except Exception as exc:
                 rejected = manifest["build"]
-                status["repaired"] = f"index {rejected} was unusable ({_short(exc)}); rebuilt"
+                status["rejected"] = f"index {rejected} unusable ({_short(exc)})"
 
     root.mkdir(parents=True, exist_ok=True)
     try:
@@ -385,13 +387,12 @@ def _open_persistent(
                 except _EmbeddingFailed:
                     raise
                 except Exception as exc:
-                    status["repaired"] = (
-                        f"index {manifest['build']} was unusable ({_short(exc)}); rebuilt"
-                    )
+                    status["rejected"] = f"index {manifest['build']} unusable ({_short(exc)})"
             store = _build(root, embed, passages, fingerprint, status)
-            _remove_old_builds(
-                root, keep={store.collection_build, manifest and manifest.get("build")}
-            )
+            if status.get("rejected"):
+                status["repaired"] = f"{status['rejected']}; rebuilt"
+            previous = manifest.get("build") if manifest else None
+            _remove_old_builds(root, keep={store.collection_build, previous})
             return store
     except Timeout as exc:
         raise RuntimeError(
