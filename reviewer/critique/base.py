@@ -59,3 +59,4 @@ class CritiqueResult:
     rewrites: list[Rewrite]
     notes: list[str] = field(default_factory=list)  # degradations for this key result
     usage: Usage = field(default_factory=Usage)  # LLM calls and tokens spent on it
+    verify_ms: float = 0.0  # time spent verifying inside the critic (LLM re-ask loop)

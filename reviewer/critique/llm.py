@@ -11,8 +11,10 @@ never logged, cached or echoed in an error message.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
+import time
 import weakref
 from dataclasses import dataclass
 from typing import Any
@@ -130,10 +132,8 @@ class LLMCritic:
             return
         entry = self._runnables.pop(loop, None)
         if entry is not None:
-            try:
+            with contextlib.suppress(Exception):  # closing is best effort
                 await entry[1].aclose()
-            except Exception:
-                pass
 
     # -- prompts ------------------------------------------------------------------------
     def render(self, ctx: CritiqueInput) -> list[tuple[str, str]]:
@@ -288,35 +288,35 @@ class LLMCritic:
         from ..verify import verify_result
 
         usage = Usage()
+        verify_ms = 0.0
         messages = self.render(ctx)
         reasks = 0
         while True:
             try:
                 answer = await self.ask(messages)
             except EndpointError as exc:
-                raise LLMError(str(exc), attempts=reasks + 1) from None
+                raise _failure(str(exc), usage, reasks + 1) from None
             _add_usage(usage, answer.usage)
+            verification = None
             if answer.problem is None and answer.data is not None:
                 result = self._to_result(LLMCritique.model_validate(answer.data), ctx, reasks)
+                started = time.perf_counter()
                 verification = verify_result(result, ctx, self.config, critic="llm")
+                verify_ms += (time.perf_counter() - started) * 1000
                 violations = verification.violations
                 if not violations:
-                    result = verification.result
-                    result.usage = usage
-                    return result
+                    return _finish(verification.result, usage, verify_ms)
             else:
                 violations = [answer.problem or "the answer is empty"]
-                verification = None
             if reasks >= MAX_REASKS:
                 if verification is not None and verification.salvageable:
                     # Some rewrites passed; keep them rather than discard the model's work.
-                    result = verification.salvage()
-                    result.usage = usage
-                    return result
-                raise LLMError(
+                    return _finish(verification.salvage(), usage, verify_ms)
+                raise _failure(
                     "verification failed after a re-ask: " + "; ".join(violations),
-                    attempts=reasks + 1,
-                    last_output=answer.raw[:RAW_ECHO_CHARS],
+                    usage,
+                    reasks + 1,
+                    answer.raw,
                 )
             reasks += 1
             messages = self.render_reask(messages, answer, violations)
@@ -348,6 +348,19 @@ class LLMCritic:
             for r in answer.rewrites[: self.config.max_rewrites]
         ]
         return CritiqueResult(critique=critique, rewrites=rewrites)
+
+
+def _finish(result: CritiqueResult, usage: Usage, verify_ms: float) -> CritiqueResult:
+    result.usage = usage
+    result.verify_ms = round(verify_ms, 3)
+    return result
+
+
+def _failure(message: str, usage: Usage, attempts: int, last_output: str = "") -> LLMError:
+    """An LLMError carrying the usage spent so far, so the report still counts those calls."""
+    error = LLMError(message, attempts=attempts, last_output=last_output[:RAW_ECHO_CHARS] or None)
+    error.usage = usage  # type: ignore[attr-defined]
+    return error
 
 
 def _passage_element(passage: Passage) -> str:
