@@ -38,14 +38,6 @@ EXAMPLE_CANDIDATES = (
     HERE / "examples" / "platform-team.txt",
     HERE / "examples" / "platform-team.md",
 )
-UPLOAD_FORMATS = {
-    "yaml": "yaml",
-    "yml": "yaml",
-    "md": "markdown",
-    "markdown": "markdown",
-    "csv": "csv",
-    "txt": "text",
-}
 KIND_COLOURS = {"outcome": "green", "output": "orange", "activity": "red", "unmeasurable": "violet"}
 KIND_ICONS = {
     "outcome": ":material/trending_up:",
@@ -151,6 +143,12 @@ def settings_from_sidebar() -> tuple[dict[str, Any], str | None]:
             llm["api_key"] = api_key
         overrides["offline"] = False
         overrides["llm"] = llm
+        if not base_url and not api_key:
+            sidebar.warning(
+                "Give an endpoint base URL or an API key; until then the deterministic critic "
+                "reviews offline.",
+                icon=":material/cloud_off:",
+            )
         sidebar.caption(
             "Sent to the endpoint for each key result: its text, objective and period, the "
             "rule findings and the guidance passages retrieved for it."
@@ -267,33 +265,26 @@ def parse_paste(text: str, objective: str, period: str) -> OKRSet:
 
 
 def parse_upload(name: str, data: bytes) -> OKRSet:
-    """Read an uploaded OKR file with the format its extension names."""
+    """Read an uploaded OKR file as `okr-review check` reads files: format from the extension,
+    the same size limit, encoding and binary checks."""
     from reviewer.errors import InputError
-    from reviewer.parse import read_okr_text
+    from reviewer.parse import MAX_INPUT_BYTES, decode_source, detect_format, read_okr_text
 
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    input_format = UPLOAD_FORMATS.get(extension)
-    if input_format is None:
-        raise InputError(
-            "unknown file type",
-            file=name,
-            hint="upload a .yaml, .md, .csv or .txt file",
-        )
-    return read_okr_text(decode_upload(name, data), source=name, input_format=input_format)
-
-
-def decode_upload(name: str, data: bytes) -> str:
-    """Uploaded bytes as text, with the size, encoding and binary checks files get."""
-    from reviewer.errors import InputError
-    from reviewer.parse.source import MAX_INPUT_BYTES, decode_source
-
+    input_format = detect_format(name)
     if len(data) > MAX_INPUT_BYTES:
         raise InputError(
             f"file is too large (the limit is {MAX_INPUT_BYTES // 1024 // 1024} MB)",
             file=name,
             hint="split it into one file per team",
         )
-    return decode_source(data, name)
+    return read_okr_text(decode_source(data, name), source=name, input_format=input_format)
+
+
+def upload_types() -> list[str]:
+    """The extensions the uploader accepts: the ones the parse module reads."""
+    from reviewer.parse import EXTENSIONS
+
+    return sorted(ext.lstrip(".") for ext in EXTENSIONS)
 
 
 def load_example() -> str:
@@ -416,7 +407,10 @@ def show_card(review: KeyResultReview, key: str) -> None:
             show_findings(review.findings, review.suppressed)
             if review.critique is not None:
                 show_critique(review.critique)
+            fallback = review.critique.fallback_reason if review.critique else None
             for error in review.errors:
+                if fallback and fallback in error:
+                    continue  # already shown with the critique
                 st.caption(f":material/report: {safe(error)}")
         with right:
             if review.rewrites:
@@ -433,9 +427,11 @@ def show_notes(report: Report) -> None:
     for problem in report.input_problems:
         where = problem.file + (f":{problem.line}" if problem.line else "")
         show_error(f"{where}: {problem.message}")
-    for note in report.notes:
-        st.info(safe(note), icon=":material/info:")
     fell_back = [r for r in report.reviews if r.critique is not None and r.critique.fallback_reason]
+    for note in report.notes:
+        if fell_back and "fell back" in note:
+            continue  # the warning below says the same, key result by key result
+        st.info(safe(note), icon=":material/info:")
     if fell_back:
         lines = "\n".join(
             f"- {safe(r.key_result.text)} — {safe(r.critique.fallback_reason)}"  # type: ignore[union-attr]
@@ -650,7 +646,7 @@ def file_mode(overrides: dict[str, Any], api_key: str | None) -> None:
     """Upload a team file, review it, show the summary, table, cards and downloads."""
     uploaded = st.file_uploader(
         "Team OKR file",
-        type=sorted(UPLOAD_FORMATS),
+        type=upload_types(),
         key="upload",
         help="YAML, Markdown or CSV, as `okr-review check` reads them.",
     )
