@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from pagekit import APP, REPO
+from support.openai_server import openai_server, openai_server_factory  # noqa: F401 (fixtures)
 
 # Environment that would point the page at a real LLM or a remote vector store.
 REMOTE_ENV = (

@@ -71,3 +71,37 @@ def test_unreachable_llm_falls_back_and_says_why_without_the_key(page) -> None: 
     rendered = everything_rendered(at)
     assert SECRET_KEY not in rendered
     assert SECRET_KEY[-12:] not in rendered
+
+
+def test_llm_mode_against_a_scripted_server(page, openai_server) -> None:  # type: ignore[no-untyped-def]
+    at = use_llm(page, openai_server.base_url)
+    at = review_paste(at, "Objective: Fast checkout\n- Rewrite the checkout service in Go\n")
+    (card,) = cards(at, "paste")
+    text = block_text(card)
+    assert "LLM critic · scripted\\-model" in text
+    assert "It can be completed without anything improving for users" in text
+    assert "fell back" not in text
+    assert openai_server.completions, "the page never called the endpoint"
+    sent = openai_server.completions[0]
+    assert sent.headers.get("authorization") == f"Bearer {SECRET_KEY}"
+    assert "Rewrite the checkout service in Go" in sent.prompt
+    rewrites = [str(code.value) for code in card.code]
+    assert any("<baseline>" in r and "<target>" in r for r in rewrites)
+    assert card.expander, "the LLM critique's cited passage should expand"
+    assert SECRET_KEY not in everything_rendered(at)
+
+
+def test_an_endpoint_that_echoes_the_key_cannot_leak_it(page, openai_server_factory) -> None:  # type: ignore[no-untyped-def]
+    from support.openai_server import Reply
+
+    server = openai_server_factory(
+        Reply.error(401, f"Incorrect API key provided: {SECRET_KEY}. Find your key at ...")
+    )
+    at = use_llm(page, server.base_url)
+    at = review_paste(at, "Objective: Calm on-call\n- Write runbooks for the top alerts\n")
+    (card,) = cards(at, "paste")
+    assert "The LLM critique was not used:" in block_text(card)
+    assert server.completions
+    rendered = everything_rendered(at)
+    assert SECRET_KEY not in rendered
+    assert SECRET_KEY[:14] not in rendered and SECRET_KEY[-14:] not in rendered
