@@ -123,6 +123,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="accept these numbers as the new committed baseline",
     )
     ev.add_argument("--check", action="store_true", help="exit 1 if any bar is missed")
+    ev.add_argument(
+        "--judge",
+        action="store_true",
+        help="with --critic llm: also grade critiques with an LLM judge (agreement reported)",
+    )
 
     app = sub.add_parser(
         "app",
