@@ -39,6 +39,7 @@ _TAG_NAMES = {
     "tag:yaml.org,2002:bool": "true/false",
     "tag:yaml.org,2002:null": "nothing",
     "tag:yaml.org,2002:timestamp": "a date",
+    "tag:yaml.org,2002:str": "text",
 }
 # Keys a team may keep for its own use; everything else unknown is probably a typo.
 _IGNORED_KEYS = {"id", "description", "notes", "note", "comment", "comments", "status", "links"}

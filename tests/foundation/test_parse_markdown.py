@@ -1,0 +1,167 @@
+"""The Markdown reader: objectives, key results vs notes, lines, suppression placement."""
+
+from __future__ import annotations
+
+import pytest
+
+from reviewer.errors import InputError
+from reviewer.parse import read_okr_file, read_okr_text
+
+from .helpers import example, line_of
+
+
+def read(text: str):
+    return read_okr_text(text, source="okrs.md", input_format="markdown")
+
+
+def test_example_lines_team_period_and_notes_are_not_key_results():
+    path = example("md")
+    okr_set = read_okr_file(path)
+    assert (okr_set.team, okr_set.period) == ("Platform", "2026-Q3")
+    # The title heading has no key results of its own, so it is not an objective.
+    assert okr_set.objectives[0].text == "Make shipping to production boring and safe"
+    assert len(okr_set.objectives) == 4
+    texts = [kr.text for _, kr in okr_set.key_results()]
+    assert len(texts) == 14
+    assert not any("services are left" in t or "noisy alerts" in t for t in texts)
+    for objective, kr in okr_set.key_results():
+        assert kr.location.line == line_of(path, kr.text)
+        assert objective.location.line == line_of(path, f"## {objective.text}")
+
+
+def test_structure_headings_objective_lines_labels_and_numbering():
+    okr_set = read(
+        """# Team handbook
+
+## Objective 1: Make CI fast
+### Key results
+1. Cut p50 CI time from 12 to 8 minutes
+2) KR2: Keep flaky reruns under 2%
+   - owner: Priya
+   - Baseline: 3.5%
+   - this nested note is not a key result
+
+**Objective:** Cut cloud costs
+* [ ] Reduce spend per customer from $4 to $3
++ [x] Decommission the old cluster
+  which still runs two batch jobs
+
+Some prose about the plan that is not a key result.
+
+| table | rows | are skipped |
+
+```
+- code blocks are skipped too
+```
+<!--
+- neither are key results inside an HTML comment
+-->
+## Objective 3: Empty for now
+"""
+    )
+    assert [o.text for o in okr_set.objectives] == [
+        "Make CI fast",
+        "Cut cloud costs",
+        "Empty for now",
+    ]
+    first, second, third = okr_set.objectives
+    assert [kr.text for kr in first.key_results] == [
+        "Cut p50 CI time from 12 to 8 minutes",
+        "Keep flaky reruns under 2%",
+    ]
+    assert first.key_results[1].owner == "Priya"
+    assert first.key_results[1].baseline == "3.5%"
+    assert [kr.text for kr in second.key_results] == [
+        "Reduce spend per customer from $4 to $3",
+        "Decommission the old cluster which still runs two batch jobs",
+    ]
+    assert [kr.location.line for kr in second.key_results] == [12, 13]
+    assert third.key_results == []  # said "Objective", so kept for OKR604 to flag
+
+
+def test_front_matter_sets_team_period_and_file_suppressions():
+    okr_set = read(
+        """---
+team: Payments
+period: 2026-Q4
+ignore: [{code: OKR602, reason: "merger quarter"}]
+---
+## Reliable payments
+- Raise payment success from 97.1% to 99% by 31 December 2026
+"""
+    )
+    assert (okr_set.team, okr_set.period) == ("Payments", "2026-Q4")
+    assert [(s.code, s.reason, s.location.line) for s in okr_set.suppressions] == [
+        ("OKR602", "merger quarter", 4)
+    ]
+    assert okr_set.objectives[0].key_results[0].location.line == 7
+
+
+def test_suppression_comments_apply_where_they_are_written():
+    okr_set = read(
+        """<!-- okr-review: ignore OKR602 reason="one-off" -->
+
+## Faster builds
+<!-- okr-review: ignore OKR601 reason="four is right here" -->
+
+- Cut CI p50 from 12 to 8 minutes <!-- okr-review: ignore KR301 -->
+<!-- okr-review: ignore KR101, KR201 reason='agreed with the VP' -->
+- Move builds to the new runners
+- Cut cache misses by 30%
+
+<!-- okr-review: ignore KR205 reason="stray, after a blank line" -->
+
+- Hold the median build under 10 minutes
+"""
+    )
+    assert [(s.code, s.reason) for s in okr_set.suppressions] == [("OKR602", "one-off")]
+    objective = okr_set.objectives[0]
+    assert [(s.code, s.reason) for s in objective.suppressions] == [
+        ("OKR601", "four is right here"),
+        ("KR205", "stray, after a blank line"),
+    ]
+    first, second, third, fourth = objective.key_results
+    assert first.text == "Cut CI p50 from 12 to 8 minutes"
+    assert [(s.code, s.reason, s.location.line) for s in first.suppressions] == [("KR301", None, 6)]
+    assert [(s.code, s.reason) for s in second.suppressions] == [
+        ("KR101", "agreed with the VP"),
+        ("KR201", "agreed with the VP"),
+    ]
+    assert third.suppressions == [] and fourth.suppressions == []
+
+
+def test_comment_directly_above_a_heading_applies_to_that_objective():
+    okr_set = read(
+        """## First
+- Cut toil hours from 30 to 15 a week
+<!-- okr-review: ignore OKR603 reason="revenue is the point" -->
+## Grow revenue 20%
+- Raise paid conversion from 2.1% to 2.6%
+"""
+    )
+    first, second = okr_set.objectives
+    assert first.suppressions == []
+    assert [s.code for s in second.suppressions] == ["OKR603"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "line"),
+    [
+        ("## A\n- x <!-- okr-review: ignroe KR101 -->\n", "cannot read the okr-review comment", 2),
+        ("## A\n- x <!-- okr-review: ignore K1 -->\n", "'K1' is not a rule code", 2),
+        ("## A\n- x <!-- okr-review: ignore XYZ999999 -->\n", "is not a rule code", 2),
+        (
+            "## A\n- x <!-- okr-review: ignore KR101\n-->\n",
+            "must open and close on the same line",
+            2,
+        ),
+        ("# Title\n\nJust prose, no list.\n", "no key results found", None),
+        ("---\nteam: [a\n---\n## A\n- x\n", "invalid YAML", 3),
+    ],
+)
+def test_bad_markdown_is_an_input_error(text, message, line):
+    with pytest.raises(InputError) as caught:
+        read(text)
+    assert message in caught.value.detail
+    assert caught.value.line == line
+    assert caught.value.file == "okrs.md"
