@@ -112,8 +112,9 @@ class EvalResult:
 def eval_config(critic: str = "offline", **overrides: Any) -> Any:
     """The config an eval runs with: defaults (strict policy), not the caller's project file.
 
-    The offline critic never calls an LLM. The LLM critic takes the endpoint from the
-    environment (OPENAI_BASE_URL / OPENAI_API_KEY / OKR_REVIEW_MODEL) and keeps its
+    The environment still applies (index cache dir, Chroma server, LLM endpoint). The
+    offline critic never calls an LLM, even with one configured. The LLM critic takes the
+    endpoint from OPENAI_BASE_URL / OPENAI_API_KEY / OKR_REVIEW_MODEL and keeps its
     response cache on, so a rerun costs nothing.
     """
     from ..config import load_config
@@ -121,14 +122,12 @@ def eval_config(critic: str = "offline", **overrides: Any) -> Any:
 
     if critic == "offline":
         base = {"offline": True, "critic": "deterministic"}
-        use_env = False
     elif critic == "llm":
         base = {"offline": False, "critic": "llm"}
-        use_env = True
     else:
         raise ConfigError(f"unknown critic {critic!r}: use offline or llm")
     empty = Path(__file__).resolve().parent  # a folder with no config file: defaults only
-    config = load_config(empty, {**base, **overrides}, use_env=use_env)
+    config = load_config(empty, {**base, **overrides})
     if critic == "llm" and not config.llm.configured:
         raise ConfigError(
             "--critic llm needs an endpoint: set OPENAI_BASE_URL (and OPENAI_API_KEY if it "

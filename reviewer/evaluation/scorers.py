@@ -359,215 +359,51 @@ def invented_numbers(rewrite: str, sources: Iterable[str]) -> list[str]:
     return invented
 
 
+# Function words, the verbs every key result uses and OKR scaffolding: sharing one of these
+# says nothing about keeping the draft's subject. Nouns that double as verbs (build, deploy,
+# release, launch) stay content words: "build time" is a subject.
 _STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "but",
-        "of",
-        "for",
-        "to",
-        "from",
-        "in",
-        "on",
-        "at",
-        "by",
-        "with",
-        "within",
-        "without",
-        "into",
-        "onto",
-        "over",
-        "under",
-        "than",
-        "then",
-        "that",
-        "this",
-        "these",
-        "those",
-        "our",
-        "their",
-        "its",
-        "his",
-        "her",
-        "your",
-        "my",
-        "we",
-        "they",
-        "it",
-        "is",
-        "are",
-        "be",
-        "been",
-        "being",
-        "was",
-        "were",
-        "will",
-        "would",
-        "should",
-        "can",
-        "could",
-        "may",
-        "might",
-        "must",
-        "per",
-        "via",
-        "as",
-        "so",
-        "such",
-        "up",
-        "down",
-        "out",
-        "all",
-        "any",
-        "each",
-        "every",
-        "more",
-        "most",
-        "less",
-        "least",
-        "much",
-        "many",
-        "few",
-        "new",
-        "other",
-        "same",
-        "own",
-        "only",
-        "just",
-        "very",
-        "not",
-        "no",
-        "nor",
-        "too",
-        "also",
-        "both",
-        "either",
-        "while",
-        "when",
-        "where",
-        "which",
-        "who",
-        "whom",
-        "whose",
-        "what",
-        "why",
-        "how",
-        "reduce",
-        "reduced",
-        "reducing",
-        "increase",
-        "increased",
-        "increasing",
-        "raise",
-        "raising",
-        "lift",
-        "grow",
-        "improve",
-        "improved",
-        "improving",
-        "cut",
-        "cutting",
-        "lower",
-        "lowering",
-        "decrease",
-        "decreasing",
-        "shrink",
-        "bring",
-        "keep",
-        "achieve",
-        "reach",
-        "hit",
-        "make",
-        "get",
-        "set",
-        "ship",
-        "launch",
-        "release",
-        "deliver",
-        "build",
-        "migrate",
-        "move",
-        "complete",
-        "finish",
-        "run",
-        "hold",
-        "conduct",
-        "publish",
-        "train",
-        "hire",
-        "enable",
-        "roll",
-        "rollout",
-        "deploy",
-        "write",
-        "create",
-        "end",
-        "start",
-        "quarter",
-        "half",
-        "year",
-        "month",
-        "week",
-        "day",
-        "days",
-        "weeks",
-        "months",
-        "hours",
-        "minutes",
-        "seconds",
-        "time",
-        "baseline",
-        "target",
-        "deadline",
-        "metric",
-        "percentile",
-        "today",
-        "current",
-        "currently",
-        "now",
-        "next",
-        "last",
-        "share",
-        "rate",
-        "number",
-        "count",
-        "percent",
-        "points",
-        "per",
-        "cent",
-        "fall",
-        "falls",
-        "rises",
-        "rise",
-        "drops",
-        "drop",
-    ]
+    ["a", "an", "the", "and", "or", "but", "of", "for", "to", "from", "in", "on", "at", "by", "with", "within", "without", "into", "onto", "over", "under", "than", "then", "that", "this", "these", "those", "our", "their", "its", "his", "her", "your", "my", "we", "they", "it", "is", "are", "be", "been", "being", "was", "were", "will", "would", "should", "can", "could", "may", "might", "must", "per", "via", "as", "so", "such", "up", "down", "out", "all", "any", "each", "every", "more", "most", "less", "least", "much", "many", "few", "new", "other", "same", "own", "only", "just", "very", "not", "no", "nor", "too", "also", "both", "either", "while", "when", "where", "which", "who", "whom", "whose", "what", "why", "how", "before", "after", "better", "best", "good", "well", "reduce", "reduced", "reducing", "increase", "increased", "increasing", "raise", "raising", "lift", "grow", "improve", "improved", "improving", "cut", "cutting", "lower", "lowering", "decrease", "decreasing", "shrink", "bring", "keep", "achieve", "reach", "hit", "make", "get", "set", "ship", "complete", "finish", "run", "hold", "conduct", "publish", "train", "hire", "enable", "roll", "write", "create", "migrate", "move", "deliver", "end", "start", "quarter", "half", "year", "month", "week", "day", "days", "weeks", "months", "hours", "minutes", "seconds", "time", "baseline", "target", "deadline", "metric", "percentile", "today", "current", "currently", "now", "next", "last", "share", "rate", "number", "count", "percent", "points", "per", "cent", "fall", "falls", "rises", "rise", "drops", "drop"]
 )
-_WORD = re.compile(r"[a-z][a-z-]{2,}")
+_WORD = re.compile(r"[A-Za-z][A-Za-z-]+")
 
 
 def content_words(text: str) -> set[str]:
-    """Lower-case content words of `text` (stop words and placeholders removed, crude stem)."""
+    """Lower-case content words of `text` (stop words and placeholders removed, crude stem).
+
+    Upper-case acronyms of two letters (CI, ML, UI) count; other words need three letters.
+    """
     words = set()
-    for word in _WORD.findall(_PLACEHOLDER.sub(" ", text or "").casefold()):
+    for word in _WORD.findall(_PLACEHOLDER.sub(" ", text or "")):
         for part in word.split("-"):
-            if len(part) < 3 or part in _STOPWORDS:
+            if len(part) < 2 or (len(part) == 2 and not part.isupper()):
+                continue
+            part = part.casefold()
+            if part in _STOPWORDS:
                 continue
             words.add(part[:-1] if part.endswith("s") and len(part) > 3 else part)
     return words
 
 
+def _same_stem(first: str, second: str) -> bool:
+    # A crude stemmer: "secure"/"security", "deploy"/"deployment", "engineer"/"engineering".
+    shorter = min(len(first), len(second))
+    if shorter < 4:
+        return first == second
+    need = min(5, shorter)
+    return first[:need] == second[:need]
+
+
 def keeps_subject(rewrite: str, draft: str) -> bool:
-    """True when the rewrite shares at least one content word with the draft.
+    """True when the rewrite shares at least one content word (or its stem) with the draft.
 
     A draft with no content word at all ("p99 < 300ms") cannot lose its subject: True.
     """
     draft_words = content_words(draft)
-    return not draft_words or bool(draft_words & content_words(rewrite))
+    if not draft_words:
+        return True
+    rewrite_words = content_words(rewrite)
+    return any(_same_stem(d, r) for d in draft_words for r in rewrite_words)
 
 
 @dataclass(frozen=True)
