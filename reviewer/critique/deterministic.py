@@ -1,0 +1,817 @@
+"""The deterministic critic: a grounded critique and honest rewrites with no LLM at all.
+
+The critique is composed from the rule findings and the passages retrieved for them: each
+problem states what a rule found and quotes the sentence of the best passage that explains
+it, citing its id. Rewrites come from the parsed anatomy:
+
+- an output, activity or unmeasurable key result becomes the outcome its work should
+  move, chosen from a data table (`reviewer/data/deliverable_metrics.yaml`), keeping the
+  draft's subject (the service or product it names);
+- an outcome is repaired in place: `from <baseline>` where the baseline is missing,
+  `to <target>` where the target is, a percentile instead of a mean latency, a placeholder
+  target where the target contradicts the direction or the unit, a deadline from the period;
+- a gameable metric gets its ungameable alternative (`gameable_alternatives.yaml`);
+- a compound key result is split into one key result per metric.
+
+Unknown values are visible placeholders, never numbers. The critic returns its candidates
+in order of preference; verification (reviewer/verify.py) keeps the ones that pass.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from ..config import Config
+from ..models import Critique, Finding, KeyResult, Passage, Problem, Quantity, Rewrite
+from .base import CritiqueInput, CritiqueResult
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+MAX_CANDIDATES = 6  # more than max_rewrites, so verification has spares
+
+VERB_FOR_DIRECTION = {"decrease": "Reduce", "increase": "Raise"}
+
+
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+DETERMINERS = _wordset("the our a an all each every its their this these those your my both any")
+STOP_WORDS = _wordset(
+    """to from of for in on by with into onto across at via per than and or but so as
+    that which who is are be was were will shall should must can could would may might
+    we i you it they them he she this these those then when while within without after
+    before during until up down out over under about"""
+)
+QUOTE_CHARS = 230
+
+# What the summary says an outcome key result still needs, per rule code.
+NEEDS = {
+    "KR201": "a baseline (the value today)",
+    "KR202": "a target",
+    "KR203": "a target that moves the way the verb says",
+    "KR204": "a baseline and a target in the same unit",
+    "KR205": "a more ambitious target",
+    "KR301": "a deadline",
+    "KR401": "a metric that is hard to game",
+    "KR402": "a named data source",
+    "KR403": "a percentile (p95) rather than an average",
+    "KR501": "to be split into one key result per metric",
+}
+
+
+# -- data tables ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MetricSpec:
+    """One outcome a kind of work usually moves, as a phrase with `{system}` slots."""
+
+    phrase: str
+    metric: str
+    direction: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Category:
+    """A kind of engineering work, recognised by patterns, with the outcomes it serves."""
+
+    id: str
+    label: str
+    topic: tuple[re.Pattern[str], ...]
+    verbs: tuple[re.Pattern[str], ...]
+    metrics: tuple[MetricSpec, ...]
+    guidance: tuple[str, ...]
+
+    def score(self, text: str) -> float:
+        """2 per topic pattern found, 1 per verb pattern found."""
+        return 2.0 * sum(1 for p in self.topic if p.search(text)) + sum(
+            1 for p in self.verbs if p.search(text)
+        )
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The deterministic critic's data, loaded once."""
+
+    categories: tuple[Category, ...]
+    alternatives: tuple[tuple[tuple[re.Pattern[str], ...], MetricSpec], ...]
+    system_nouns: frozenset[str]
+
+
+def _compile(patterns: list[str] | None) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p, re.IGNORECASE) for p in (patterns or []))
+
+
+def _spec(entry: dict[str, str]) -> MetricSpec:
+    return MetricSpec(
+        phrase=entry["phrase"],
+        metric=entry["metric"],
+        direction=entry["direction"],
+        why=entry["why"],
+    )
+
+
+@lru_cache(maxsize=1)
+def load_tables(data_dir: Path = DATA_DIR) -> Tables:
+    """Parse the YAML tables in reviewer/data (cached for the process)."""
+    import yaml
+
+    deliverables = yaml.safe_load((data_dir / "deliverable_metrics.yaml").read_text("utf-8"))
+    gameable = yaml.safe_load((data_dir / "gameable_alternatives.yaml").read_text("utf-8"))
+    categories = tuple(
+        Category(
+            id=c["id"],
+            label=c["label"],
+            topic=_compile(c.get("topic")),
+            verbs=_compile(c.get("verbs")),
+            metrics=tuple(_spec(m) for m in c["metrics"]),
+            guidance=tuple(c.get("guidance", [])),
+        )
+        for c in deliverables["categories"]
+    )
+    alternatives = tuple((_compile(a["match"]), _spec(a)) for a in gameable["alternatives"])
+    nouns = frozenset(str(n).lower() for n in deliverables.get("system_nouns", []))
+    return Tables(categories=categories, alternatives=alternatives, system_nouns=nouns)
+
+
+def rank_categories(
+    text: str, objective: str | None = None, subject: str | None = None
+) -> list[tuple[Category, float]]:
+    """Categories whose patterns match the draft, best first.
+
+    The work decides the category more than the system it is done to: in "Add caching to
+    the search API" the caching is the work. So matches inside the draft's `subject` phrase
+    and in the objective count half.
+    """
+    work = text.replace(subject, " ") if subject and subject in text else text
+    ranked = []
+    for position, category in enumerate(load_tables().categories):
+        score = category.score(work)
+        if subject and work is not text:
+            score += 0.5 * category.score(subject)
+        if objective:
+            score += 0.5 * category.score(objective)
+        if score > 0:
+            ranked.append((category, score, position))
+    ranked.sort(key=lambda item: (-item[1], item[2]))
+    return [(category, score) for category, score, _ in ranked]
+
+
+# -- the draft's subject ---------------------------------------------------------------------
+_WORD = re.compile(r"[A-Za-z0-9][\w.\-/+']*")
+
+
+def _verbs() -> frozenset[str]:
+    try:
+        from ..anatomy.lexicon import VERB_CATEGORY
+
+        return frozenset(VERB_CATEGORY)
+    except Exception:  # the lexicon is the rules engineer's; degrade to no verb knowledge
+        return frozenset()
+
+
+def _noun_phrase(words: list[str], head: int, verbs: frozenset[str]) -> str:
+    start = head
+    modifiers = 0
+    while start > 0 and modifiers < 3:
+        word = words[start - 1]
+        lower = word.lower()
+        if lower in DETERMINERS:
+            start -= 1
+            break
+        if lower in STOP_WORDS or lower in verbs or not re.match(r"[A-Za-z]", word):
+            break
+        start -= 1
+        modifiers += 1
+    return " ".join(words[start : head + 1])
+
+
+def _with_article(phrase: str) -> str:
+    words = phrase.split()
+    first = words[0].lower()
+    if first in ("a", "an"):
+        return " ".join(["the", *words[1:]])
+    if first in DETERMINERS:
+        return phrase
+    if len(words) == 1 and words[0][:1].isupper():
+        return phrase  # a proper name: "Postgres", "Checkout"
+    return f"the {phrase}"
+
+
+def system_phrase(text: str | None) -> str | None:
+    """The service or product a draft names, as written ("payments service"), if any."""
+    if not text:
+        return None
+    tables = load_tables()
+    verbs = _verbs()
+    words = [w.strip(".,;:") for w in _WORD.findall(text)]
+    lowered = [w.lower() for w in words]
+    heads = [
+        i
+        for i, w in enumerate(lowered)
+        if w in tables.system_nouns
+        and not (i + 1 < len(lowered) and lowered[i + 1] in tables.system_nouns)
+    ]
+    for head in heads:
+        if head == 0:
+            continue  # the first word is the lead verb or the metric, not a subject
+        phrase = _noun_phrase(words, head, verbs)
+        if phrase.lower() not in tables.system_nouns or head > 1:
+            return phrase
+    return None
+
+
+def find_system(text: str | None) -> str | None:
+    """The service or product a draft names, ready for a rewrite ("the payments service")."""
+    phrase = system_phrase(text)
+    return _with_article(phrase) if phrase else None
+
+
+def subject_of(ctx: CritiqueInput) -> tuple[str | None, str | None]:
+    """The rewrite's subject and the draft's deliverable: a named system, else a proper name
+    the work is done to ("Postgres"), else the objective's system."""
+    text = ctx.key_result.text
+    deliverable = find_deliverable(text)
+    system = find_system(text)
+    if (
+        system is None
+        and deliverable
+        and deliverable[:1].isupper()
+        and len(deliverable.split()) <= 3
+    ):
+        system = deliverable
+    return system or find_system(ctx.objective_text), deliverable
+
+
+def find_deliverable(text: str) -> str | None:
+    """What an output key result ships: the noun phrase after its lead verb."""
+    verbs = _verbs()
+    words = [w.strip(".,;:") for w in _WORD.findall(text)]
+    index = 0
+    while index < len(words) and words[index].lower() not in verbs:
+        index += 1
+        if index > 3:
+            return None
+    phrase: list[str] = []
+    for word in words[index + 1 :]:
+        lower = word.lower()
+        if lower in STOP_WORDS or re.match(r"\d", word) or (phrase and lower in verbs):
+            break
+        phrase.append(word)
+        if len(phrase) >= 5:
+            break
+    while phrase and phrase[0].lower() in DETERMINERS:
+        phrase.pop(0)
+    return " ".join(phrase) if phrase else None
+
+
+def fill(phrase: str, system: str | None, deliverable: str | None) -> str | None:
+    """A metric phrase with its slots filled; None when it needs a deliverable it lacks."""
+    if "{deliverable}" in phrase:
+        if not deliverable:
+            return None
+        phrase = phrase.replace("{deliverable}", deliverable)
+    if system:
+        return phrase.replace("{system}", system)
+    phrase = re.sub(r"\s+(?:of|for|to|in|on|across|with|about)\s+\{system\}", "", phrase)
+    phrase = phrase.replace("{system} ", "").replace(" {system}", "").replace("{system}", "")
+    return " ".join(phrase.split())
+
+
+# -- the deadline ------------------------------------------------------------------------------
+_DEADLINE_LEAD = re.compile(
+    r"^(by|before|until|till|in|within|during|at|end of|the end of|this|next|on)\b", re.I
+)
+
+
+def deadline_phrase(ctx: CritiqueInput) -> tuple[str, bool]:
+    """The deadline to write in a rewrite, and whether it is a placeholder."""
+    for value in (ctx.key_result.deadline, ctx.anatomy.deadline):
+        if value and value.strip():
+            value = " ".join(value.split())
+            return (value if _DEADLINE_LEAD.match(value) else f"by {value}"), False
+    if ctx.period and ctx.period.strip():
+        return f"by the end of {' '.join(ctx.period.split())}", False
+    return "by <deadline>", True
+
+
+# -- the critic ------------------------------------------------------------------------------
+class DeterministicCritic:
+    """Writes a critique and rewrite candidates from findings, passages and the anatomy."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        load_tables()  # fail early (and once) on a broken table
+
+    def critique(self, ctx: CritiqueInput) -> CritiqueResult:
+        """The critique and its rewrite candidates (unverified, best first)."""
+        categories = rank_categories(
+            ctx.key_result.text, ctx.objective_text, system_phrase(ctx.key_result.text)
+        )
+        rewrites = self.rewrites(ctx, categories)
+        critique = Critique(
+            critic="deterministic",
+            summary=self._summary(ctx, categories),
+            problems=[],
+            kind_opinion=ctx.kind,
+        )
+        self._ground(critique, ctx)
+        return CritiqueResult(critique=critique, rewrites=rewrites)
+
+    # -- the critique text -------------------------------------------------------------------
+    def _summary(self, ctx: CritiqueInput, categories: list[tuple[Category, float]]) -> str:
+        serious = [f for f in ctx.findings if f.severity in ("error", "warning")]
+        examples = _metric_examples(categories)
+        codes = {f.code for f in serious}
+        if ctx.kind == "output" or "KR101" in codes:
+            work = f" ({categories[0][0].label})" if categories else ""
+            text = (
+                f"This key result names a deliverable{work} rather than the change it should "
+                "cause, so it could be marked done while nothing improves for users or the "
+                "business."
+            )
+            return text + _suggest(examples, "Name the result the work is for")
+        if ctx.kind == "activity" or "KR102" in codes:
+            text = (
+                "This key result counts the team's own activity, which can rise without "
+                "anything getting better."
+            )
+            return text + _suggest(examples, "Measure what the activity is meant to change")
+        if ctx.kind == "unmeasurable" or "KR103" in codes:
+            text = (
+                "This key result states an intention without a metric, so nobody can tell at "
+                "the end of the period whether it was met."
+            )
+            return text + _suggest(examples, "Pick the one metric that would show it")
+        if not serious:
+            if ctx.findings:
+                return (
+                    "This key result names an outcome with a direction and values; only "
+                    "minor notes remain."
+                )
+            return (
+                "This key result names an outcome metric with a direction, values and a time "
+                "frame; no rule found a problem."
+            )
+        metric = f" ({ctx.anatomy.metric})" if ctx.anatomy.metric else ""
+        needs = [NEEDS[f.code] for f in serious if f.code in NEEDS]
+        needs = list(dict.fromkeys(needs)) or [f.name.replace("-", " ") for f in serious]
+        return f"This key result measures an outcome{metric}; it still needs {_join(needs)}."
+
+    def _ground(self, critique: Critique, ctx: CritiqueInput) -> None:
+        """One problem per finding, each quoting and citing the passage that explains it."""
+        used_sentences: set[str] = set()
+        order = {"error": 0, "warning": 1, "info": 2}
+        for finding in sorted(ctx.findings, key=lambda f: order.get(f.severity, 3)):
+            passage = _passage_for(finding, ctx.passages)
+            text = finding.message.rstrip()
+            citations: list[str] = []
+            if passage is not None:
+                sentence = best_sentence(passage, _finding_words(finding, ctx), used_sentences)
+                if sentence:
+                    used_sentences.add(sentence)
+                    text = f"{_sentence_end(text)} {passage.title}: “{sentence}”"
+                citations.append(passage.id)
+            critique.problems.append(Problem(text=text, citations=citations))
+        cited_ids = {c for p in critique.problems for c in p.citations}
+        if not cited_ids and ctx.passages:
+            top = ctx.passages[0]
+            words = _words(ctx.key_result.text) | _words(" ".join(f.code for f in ctx.findings))
+            sentence = best_sentence(top, words, used_sentences)
+            if critique.problems:
+                critique.problems[0].citations.append(top.id)
+                if sentence:
+                    critique.problems[0].text += f" {top.title}: “{sentence}”"
+            elif sentence:
+                critique.summary = f"{critique.summary} {top.title}: “{sentence}”"
+            cited_ids.add(top.id)
+        by_id = {p.id: p for p in ctx.passages}
+        critique.cited = [
+            by_id[i]
+            for i in dict.fromkeys(c for p in critique.problems for c in p.citations)
+            if i in by_id
+        ]
+        if not critique.cited and ctx.passages:
+            critique.cited = [ctx.passages[0]]
+
+    # -- rewrites ------------------------------------------------------------------------------
+    def rewrites(
+        self, ctx: CritiqueInput, categories: list[tuple[Category, float]] | None = None
+    ) -> list[Rewrite]:
+        """Rewrite candidates, best first; empty when no warning or error fired."""
+        serious = {f.code for f in ctx.findings if f.severity in ("error", "warning")}
+        if not serious:
+            return []
+        if categories is None:
+            categories = rank_categories(
+                ctx.key_result.text, ctx.objective_text, system_phrase(ctx.key_result.text)
+            )
+        candidates: list[Rewrite] = []
+        not_outcome = ctx.kind in ("output", "activity", "unmeasurable") or bool(
+            serious & {"KR101", "KR102", "KR103"}
+        )
+        if not_outcome:
+            candidates += self._outcome_rewrites(ctx, categories)
+        else:
+            if "KR501" in serious:
+                candidates += self._split(ctx, serious)
+            else:
+                repaired = self._repair(ctx.key_result.text, ctx, serious)
+                if repaired is not None:
+                    candidates.append(repaired)
+            if "KR401" in serious:
+                candidates += self._ungameable(ctx)
+        unique: list[Rewrite] = []
+        draft = _normal(ctx.key_result.text)
+        for candidate in candidates:
+            key = _normal(candidate.text)
+            if key != draft and all(_normal(u.text) != key for u in unique):
+                unique.append(candidate)
+        return unique[:MAX_CANDIDATES]
+
+    def _placeholder_rewrite(
+        self, ctx: CritiqueInput, spec: MetricSpec, phrase: str, rationale: str
+    ) -> Rewrite:
+        deadline, deadline_unknown = deadline_phrase(ctx)
+        verb = VERB_FOR_DIRECTION.get(spec.direction, "Improve")
+        text = f"{verb} {phrase} from <baseline> to <target> {deadline}"
+        return _finish_rewrite(
+            ctx,
+            text=text,
+            metric=spec.metric,
+            baseline="<baseline>",
+            target="<target>",
+            deadline="<deadline>" if deadline_unknown else deadline,
+            rationale=rationale,
+        )
+
+    def _outcome_rewrites(
+        self, ctx: CritiqueInput, categories: list[tuple[Category, float]]
+    ) -> list[Rewrite]:
+        """For work that is not an outcome: the outcomes that work should move."""
+        system, deliverable = subject_of(ctx)
+        chosen = categories[:1] + [c for c in categories[1:2] if c[1] >= 2.0]
+        per_category: list[list[Rewrite]] = []
+        seen: set[str] = set()
+        for category, _score in chosen:
+            rewrites = []
+            for spec in category.metrics:
+                phrase = fill(spec.phrase, system, deliverable)
+                if phrase is None or spec.metric in seen:
+                    continue
+                seen.add(spec.metric)
+                rewrites.append(self._placeholder_rewrite(ctx, spec, phrase, spec.why))
+            per_category.append(rewrites)
+        if not any(per_category):
+            return [self._generic(ctx, system, deliverable)]
+        main = per_category[0]
+        runner_up = per_category[1] if len(per_category) > 1 else []
+        # Two outcomes of the main kind of work, then the best of the runner-up, then the rest.
+        return main[:2] + runner_up[:1] + main[2:] + runner_up[1:]
+
+    def _generic(self, ctx: CritiqueInput, system: str | None, deliverable: str | None) -> Rewrite:
+        """No table entry fits: name the outcome as a placeholder the team must fill."""
+        subject = system or (f"the {deliverable}" if deliverable else None)
+        deadline, deadline_unknown = deadline_phrase(ctx)
+        where = f" for users of {subject}" if subject else ""
+        text = f"Raise <metric>{where} from <baseline> to <target> {deadline}"
+        return _finish_rewrite(
+            ctx,
+            text=text,
+            metric="<metric>",
+            baseline="<baseline>",
+            target="<target>",
+            deadline="<deadline>" if deadline_unknown else deadline,
+            rationale=(
+                "Replace <metric> with the change this work is meant to cause for users or "
+                "the business; the deliverable itself belongs in the plan."
+            ),
+        )
+
+    def _ungameable(self, ctx: CritiqueInput) -> list[Rewrite]:
+        system, _deliverable = subject_of(ctx)
+        out = []
+        for patterns, spec in load_tables().alternatives:
+            if any(p.search(ctx.key_result.text) for p in patterns):
+                phrase = fill(spec.phrase, system, None)
+                if phrase:
+                    out.append(self._placeholder_rewrite(ctx, spec, phrase, spec.why))
+        return out[:2]
+
+    def _split(self, ctx: CritiqueInput, serious: set[str]) -> list[Rewrite]:
+        """A compound key result as one rewrite per metric."""
+        parts = split_compound(ctx.key_result.text)
+        out = []
+        for part in parts:
+            repaired = self._repair(part, ctx, serious - {"KR501"}, force=True)
+            if repaired is not None:
+                out.append(repaired)
+        return out
+
+    def _repair(
+        self, text: str, ctx: CritiqueInput, codes: set[str], force: bool = False
+    ) -> Rewrite | None:
+        """The draft with its outcome-level problems fixed in place."""
+        from ..anatomy import parse_anatomy
+
+        kr = ctx.key_result
+        explicit = KeyResult(
+            text=text,
+            baseline=kr.baseline if text == kr.text else None,
+            target=kr.target if text == kr.text else None,
+            deadline=kr.deadline if text == kr.text else None,
+        )
+        anatomy = parse_anatomy(explicit)
+        edits: list[tuple[int, int, str]] = []  # (start, end, replacement) in `text`
+        notes: list[str] = []
+        baseline, target = anatomy.baseline, anatomy.target
+
+        def in_text(q: Quantity | None) -> bool:
+            return q is not None and q.span is not None and text[q.span[0] : q.span[1]] == q.raw
+
+        if "KR403" in codes:
+            mean = re.search(r"\b(mean|average|avg\.?)\s+", text, re.IGNORECASE)
+            if mean:
+                edits.append((mean.start(), mean.end(), "p95 "))
+            else:
+                on_avg = re.search(r",?\s+on average\b", text, re.IGNORECASE)
+                lat = re.search(r"\b(latency|response times?|load times?)\b", text, re.IGNORECASE)
+                if on_avg and lat:
+                    edits.append((on_avg.start(), on_avg.end(), ""))
+                    edits.append((lat.start(), lat.start(), "p95 "))
+            # Mean values do not carry over to a percentile: measure the p95 first.
+            for q in (baseline, target):
+                if in_text(q):
+                    edits.append(
+                        (q.span[0], q.span[1], "<baseline>" if q is baseline else "<target>")
+                    )  # type: ignore[index, union-attr]
+            notes.append("the mean values do not carry over to p95: measure the p95 baseline")
+        elif codes & {"KR203", "KR204", "KR205"} and in_text(target):
+            edits.append((target.span[0], target.span[1], "<target>"))  # type: ignore[index, union-attr]
+            if "KR203" in codes:
+                notes.append("the old target moved against the stated direction")
+            elif "KR204" in codes:
+                notes.append("state the target in the baseline's unit")
+            else:
+                notes.append("set a target that stretches the team")
+
+        if baseline is None and not kr.baseline:
+            anchor = self._baseline_anchor(text, anatomy)
+            if anchor is None:
+                return self._reconstruct(ctx, anatomy, text)
+            edits.append(anchor)
+        if target is None and anatomy.relative_change is None and not kr.target:
+            if in_text(baseline):
+                edits.append((baseline.span[1], baseline.span[1], " to <target>"))  # type: ignore[union-attr, index]
+            elif baseline is None:
+                pass  # the baseline anchor already wrote "from <baseline> to <target>"
+        new_text = _apply(text, edits)
+        if not anatomy.deadline and not kr.deadline:
+            deadline, _unknown = deadline_phrase(ctx)
+            new_text = f"{new_text.rstrip(' .')} {deadline}"
+        new_text = " ".join(new_text.split())
+        if not force and _normal(new_text) == _normal(text):
+            return None
+        rationale = (
+            "Keeps the draft's metric and values; "
+            + ("; ".join(notes) if notes else "adds what a reader needs to score it")
+            + "."
+        )
+        return _finish_rewrite(ctx, text=new_text, rationale=rationale)
+
+    def _baseline_anchor(self, text: str, anatomy) -> tuple[int, int, str] | None:  # type: ignore[no-untyped-def]
+        """Where to write `from <baseline>` in a draft that has none."""
+        target, relative = anatomy.target, anatomy.relative_change
+        if anatomy.direction == "maintain" and target is not None and target.span is not None:
+            return (target.span[1], target.span[1], " (today: <baseline>)")
+        if target is not None and target.span is not None:
+            start = target.span[0]
+            before = text[:start]
+            to = re.search(r"\b(to|at)\s*$", before, re.IGNORECASE)
+            if to:
+                return (to.start(), to.start(), "from <baseline> ")
+            if target.comparator or re.search(
+                r"\b(below|under|above|over|less than|more than|at least|at most|within)\s*$",
+                before,
+                re.I,
+            ):
+                return (start, start, "from <baseline> to ")
+            return None
+        if relative is not None and relative.span is not None:
+            return (relative.span[1], relative.span[1], " from <baseline>")
+        return None
+
+    def _reconstruct(self, ctx: CritiqueInput, anatomy, text: str) -> Rewrite | None:  # type: ignore[no-untyped-def]
+        """Rebuild "<verb> <metric> from <baseline> to <target> <deadline>" from the anatomy."""
+        if not anatomy.metric:
+            return None
+        direction = anatomy.direction
+        if direction not in VERB_FOR_DIRECTION:
+            direction = _direction_of(anatomy.metric)
+        verb = VERB_FOR_DIRECTION.get(direction or "", "Improve")
+        target = anatomy.target.raw if anatomy.target is not None else "<target>"
+        target = re.sub(
+            r"^(below|under|above|over|less than|more than|at least|at most|within)\s+",
+            "",
+            target,
+            flags=re.I,
+        )
+        deadline, _unknown = deadline_phrase(ctx)
+        new_text = f"{verb} {anatomy.metric} from <baseline> to {target} {deadline}"
+        if _normal(new_text) == _normal(text):
+            return None
+        return _finish_rewrite(
+            ctx,
+            text=new_text,
+            rationale="Keeps the draft's metric; states where it starts and where it should end.",
+        )
+
+
+# -- helpers ------------------------------------------------------------------------------------
+def _finish_rewrite(
+    ctx: CritiqueInput,
+    *,
+    text: str,
+    rationale: str,
+    metric: str | None = None,
+    baseline: str | None = None,
+    target: str | None = None,
+    deadline: str | None = None,
+) -> Rewrite:
+    """A Rewrite with its fields read back from its own text where not given."""
+    from ..anatomy import parse_anatomy
+
+    text = " ".join(text.split())
+    if metric is None or baseline is None or target is None or deadline is None:
+        anatomy = parse_anatomy(KeyResult(text=text))
+        metric = metric or anatomy.metric
+        baseline = baseline or (anatomy.baseline.raw if anatomy.baseline else None)
+        target = target or (anatomy.target.raw if anatomy.target else None)
+        deadline = deadline or anatomy.deadline
+        for name in ("baseline", "target", "deadline"):
+            if f"<{name}>" in text and not locals()[name]:
+                if name == "baseline":
+                    baseline = "<baseline>"
+                elif name == "target":
+                    target = "<target>"
+                else:
+                    deadline = "<deadline>"
+    placeholders = [
+        name
+        for name, value in (
+            ("metric", metric),
+            ("baseline", baseline),
+            ("target", target),
+            ("deadline", deadline),
+        )
+        if (value and value.startswith("<")) or (name != "metric" and f"<{name}>" in text)
+    ]
+    placeholders = list(dict.fromkeys(placeholders))
+    instrument_first = "baseline" in placeholders and not (
+        ctx.anatomy.source or ctx.key_result.measured_by
+    )
+    if instrument_first:
+        rationale = (
+            f"{_sentence_end(rationale)} No baseline is known and no data source is named: "
+            "instrument the metric and record a baseline before fixing the target."
+        )
+    return Rewrite(
+        text=text,
+        metric=metric,
+        baseline=baseline,
+        target=target,
+        deadline=deadline,
+        placeholders=placeholders,
+        rationale=rationale,
+        instrument_first=instrument_first,
+    )
+
+
+def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:
+    for start, end, replacement in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
+        text = text[:start] + replacement + text[end:]
+    return text
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.lower().strip(" .").split())
+
+
+def _sentence_end(text: str) -> str:
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?", "”")) else text + "."
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _metric_examples(categories: list[tuple[Category, float]]) -> list[str]:
+    if not categories:
+        return []
+    return list(dict.fromkeys(m.metric for m in categories[0][0].metrics))[:2]
+
+
+def _suggest(examples: list[str], lead: str) -> str:
+    if examples:
+        quoted = " or ".join(examples)
+        return f" {lead}, such as {quoted}, and measure it from a baseline."
+    return f" {lead}, and measure it from a baseline."
+
+
+def _direction_of(metric: str) -> str | None:
+    try:
+        from ..anatomy.lexicon import HIGHER_IS_BETTER, LOWER_IS_BETTER
+    except Exception:
+        return None
+    words = set(re.findall(r"[a-z][a-z\-]*", metric.lower()))
+    if words & LOWER_IS_BETTER:
+        return "decrease"
+    if words & HIGHER_IS_BETTER:
+        return "increase"
+    return None
+
+
+_COMPOUND_SPLIT = re.compile(r"\s*;\s*|,?\s+(?:and|while|plus|as well as)\s+", re.IGNORECASE)
+
+
+def split_compound(text: str) -> list[str]:
+    """The single-metric parts of a compound key result, each a full sentence."""
+    from ..anatomy import parse_anatomy
+
+    pieces = [p.strip(" ,.") for p in _COMPOUND_SPLIT.split(text) if p.strip(" ,.")]
+    if len(pieces) < 2:
+        return []
+    first = parse_anatomy(KeyResult(text=pieces[0]))
+    lead = re.match(r"\s*(\w+)", pieces[0])
+    verb = lead.group(1) if lead and first.direction else None
+    deadline = None
+    last = parse_anatomy(KeyResult(text=pieces[-1]))
+    if last.deadline and last.deadline in pieces[-1]:
+        deadline = last.deadline
+    parts = []
+    for piece in pieces:
+        anatomy = parse_anatomy(KeyResult(text=piece))
+        if not anatomy.direction and verb:
+            piece = f"{verb} {piece[0].lower()}{piece[1:]}"
+        if deadline and deadline not in piece:
+            piece = f"{piece} {deadline}"
+        parts.append(piece[:1].upper() + piece[1:])
+    return parts[:3]
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z][a-z0-9\-]+", text.lower()) if len(w) > 2} - STOP_WORDS
+
+
+def _finding_words(finding: Finding, ctx: CritiqueInput) -> set[str]:
+    return _words(" ".join((finding.message, finding.fix, finding.name.replace("-", " "))))
+
+
+def _passage_for(finding: Finding, passages: list[Passage]) -> Passage | None:
+    """The best retrieved passage that explains `finding` (by rule code, then guidance doc)."""
+    for passage in passages:
+        if finding.code in passage.rules:
+            return passage
+    for passage in passages:
+        if passage.doc_id in finding.guidance or passage.id in finding.guidance:
+            return passage
+    return None
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(])|\n{2,}")
+
+
+def _clean(sentence: str) -> str:
+    sentence = re.sub(r"[*_`#>]+", "", sentence)
+    sentence = re.sub(r"^\s*(?:[-+]|\d+[.)])\s+", "", sentence)
+    return " ".join(sentence.split())
+
+
+def best_sentence(passage: Passage, words: set[str], used: set[str] = frozenset()) -> str | None:  # type: ignore[assignment]
+    """The passage sentence that best matches `words`, trimmed to a quotable length."""
+    best: tuple[float, str] | None = None
+    for position, raw in enumerate(_SENTENCE.split(passage.text)):
+        sentence = _clean(raw)
+        if len(sentence) < 40 or sentence in used or sentence.endswith(":"):
+            continue
+        tokens = _words(sentence)
+        overlap = len(tokens & words)
+        # Prefer matching, mid-length sentences early in the passage.
+        score = overlap / math.sqrt(len(tokens) + 1) - 0.02 * position
+        if len(sentence) > 2 * QUOTE_CHARS:
+            score -= 0.5
+        if best is None or score > best[0]:
+            best = (score, sentence)
+    if best is None:
+        return None
+    sentence = best[1]
+    if len(sentence) > QUOTE_CHARS:
+        cut = sentence[:QUOTE_CHARS].rsplit(" ", 1)[0].rstrip(",;:")
+        sentence = cut + "…"
+    return sentence
