@@ -126,8 +126,10 @@ def eval_config(critic: str = "offline", **overrides: Any) -> Any:
         base = {"offline": False, "critic": "llm"}
     else:
         raise ConfigError(f"unknown critic {critic!r}: use offline or llm")
-    empty = Path(__file__).resolve().parent  # a folder with no config file: defaults only
-    config = load_config(empty, {**base, **overrides})
+    # Start the config search at the filesystem root: the eval measures the defaults, not
+    # whatever `[tool.okr-review]` the checkout or the working directory happens to carry.
+    root = Path(Path.cwd().anchor or "/")
+    config = load_config(root, {**base, **overrides})
     if critic == "llm" and not config.llm.configured:
         raise ConfigError(
             "--critic llm needs an endpoint: set OPENAI_BASE_URL (and OPENAI_API_KEY if it "
