@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..models import Severity
 
@@ -32,6 +32,8 @@ class Hit:
     fix: str | None = None  # overrides the rule's generic fix when a specific one is known
     objective: str | None = None  # set rules: which objective this concerns
     line: int | None = None  # set rules: where in the file
+    # set rules: the key result concerned (OKR605), so its own suppressions apply
+    key_result: Any = field(default=None, compare=False, hash=False)
 
 
 @dataclass
@@ -44,6 +46,7 @@ class KeyResultContext:
     objective: Objective | None
     period: str | None
     config: Config
+    parsed: Any = None  # the anatomy parser's working notes (reviewer.anatomy.Parsed)
 
     @property
     def text(self) -> str:

@@ -1,0 +1,508 @@
+"""Find every number in a piece of text and normalise its unit so values compare.
+
+One compiled pattern scans the text once. Each match becomes a `Token` (the internal,
+mutable form the anatomy parser works with) and, for callers outside this package, a
+`Quantity`. Durations are normalised to seconds and sizes to bytes; money keeps its
+currency symbol; percent and percentage points stay apart; percentiles (p95), dates
+(Q3, 2027, 2026-09-30) and identifiers are recognised so that they are not mistaken for
+targets. Identifiers glued to letters (P1, S3, EC2, K8s, 2FA, HTTP/2) are not numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..models import Quantity
+
+# -- unit tables ------------------------------------------------------------------------
+MINUTE, HOUR, DAY = 60.0, 3600.0, 86400.0
+DURATION_FACTORS: dict[str, float] = {
+    "ms": 0.001,
+    "msec": 0.001,
+    "msecs": 0.001,
+    "millisecond": 0.001,
+    "milliseconds": 0.001,
+    "s": 1.0,
+    "sec": 1.0,
+    "secs": 1.0,
+    "second": 1.0,
+    "seconds": 1.0,
+    "m": MINUTE,
+    "min": MINUTE,
+    "mins": MINUTE,
+    "minute": MINUTE,
+    "minutes": MINUTE,
+    "h": HOUR,
+    "hr": HOUR,
+    "hrs": HOUR,
+    "hour": HOUR,
+    "hours": HOUR,
+    "d": DAY,
+    "day": DAY,
+    "days": DAY,
+    "business day": DAY,
+    "business days": DAY,
+    "working day": DAY,
+    "working days": DAY,
+    "wk": 7 * DAY,
+    "wks": 7 * DAY,
+    "week": 7 * DAY,
+    "weeks": 7 * DAY,
+    "mo": 30 * DAY,
+    "mos": 30 * DAY,
+    "month": 30 * DAY,
+    "months": 30 * DAY,
+    "quarter": 91 * DAY,
+    "quarters": 91 * DAY,
+    "yr": 365 * DAY,
+    "yrs": 365 * DAY,
+    "year": 365 * DAY,
+    "years": 365 * DAY,
+}
+SIZE_FACTORS: dict[str, float] = {
+    "b": 1.0,
+    "byte": 1.0,
+    "bytes": 1.0,
+    "kb": 1e3,
+    "kib": 1024.0,
+    "mb": 1e6,
+    "mib": 1024.0**2,
+    "gb": 1e9,
+    "gib": 1024.0**3,
+    "tb": 1e12,
+    "tib": 1024.0**4,
+}
+MAGNITUDES: dict[str, float] = {
+    "k": 1e3,
+    "K": 1e3,
+    "thousand": 1e3,
+    "M": 1e6,
+    "MM": 1e6,
+    "mn": 1e6,
+    "million": 1e6,
+    "bn": 1e9,
+    "B": 1e9,
+    "billion": 1e9,
+}
+CURRENCIES: dict[str, str] = {
+    "$": "$",
+    "€": "€",
+    "£": "£",
+    "¥": "¥",
+    "usd": "$",
+    "eur": "€",
+    "gbp": "£",
+    "dollar": "$",
+    "dollars": "$",
+    "euro": "€",
+    "euros": "€",
+}
+NUMBER_WORDS: dict[str, float] = {
+    "zero": 0,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "a dozen": 12,
+    "dozen": 12,
+    "once": 1,
+    "twice": 2,
+}
+PERIODS: dict[str, str] = {
+    "quarter": "quarter",
+    "q": "quarter",
+    "qtr": "quarter",
+    "month": "month",
+    "mo": "month",
+    "week": "week",
+    "wk": "week",
+    "day": "day",
+    "d": "day",
+    "hour": "hour",
+    "hr": "hour",
+    "h": "hour",
+    "minute": "minute",
+    "min": "minute",
+    "second": "second",
+    "sec": "second",
+    "s": "second",
+    "sprint": "sprint",
+    "release": "release",
+    "year": "year",
+    "yr": "year",
+    "deploy": "deploy",
+    "engineer": "engineer",
+    "team": "team",
+}
+WORD_COMPARATORS: dict[str, str] = {
+    "at least": ">=",
+    "no less than": ">=",
+    "not less than": ">=",
+    "at or above": ">=",
+    "a minimum of": ">=",
+    "minimum": ">=",
+    "more than": ">",
+    "greater than": ">",
+    "above": ">",
+    "over": ">",
+    "exceeding": ">",
+    "at most": "<=",
+    "no more than": "<=",
+    "not more than": "<=",
+    "at or below": "<=",
+    "up to": "<=",
+    "a maximum of": "<=",
+    "maximum": "<=",
+    "max": "<=",
+    "within": "<=",
+    "less than": "<",
+    "fewer than": "<",
+    "under": "<",
+    "below": "<",
+    "beneath": "<",
+    "about": "~",
+    "around": "~",
+    "approximately": "~",
+    "approx": "~",
+    "roughly": "~",
+    "nearly": "~",
+    "almost": "~",
+}
+SYMBOL_COMPARATORS: dict[str, str] = {
+    "<=": "<=",
+    "≤": "<=",
+    ">=": ">=",
+    "≥": ">=",
+    "<": "<",
+    ">": ">",
+    "~": "~",
+    "≈": "~",
+    "=": "=",
+}
+TRAILING_COMPARATORS: dict[str, str] = {
+    "or less": "<=",
+    "or fewer": "<=",
+    "or lower": "<=",
+    "or below": "<=",
+    "or under": "<=",
+    "or faster": "<=",
+    "and below": "<=",
+    "or more": ">=",
+    "or higher": ">=",
+    "or above": ">=",
+    "or greater": ">=",
+    "and above": ">=",
+    "and up": ">=",
+    "+": ">=",
+}
+
+
+def _alt(words: list[str]) -> str:
+    """A regex alternation that tries longer words first."""
+    return "|".join(
+        re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True)
+    )
+
+
+_NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"
+_NUMWORD = _alt([w for w in NUMBER_WORDS if w not in ("once", "twice")])
+_MONTHS = (
+    r"(?:(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)|May|may(?=\s+\d{4}))\.?"
+)
+_PERIOD_WORDS = _alt(
+    [
+        "quarter",
+        "qtr",
+        "month",
+        "mo",
+        "week",
+        "wk",
+        "day",
+        "hour",
+        "hr",
+        "minute",
+        "min",
+        "second",
+        "sec",
+        "sprint",
+        "release",
+        "year",
+        "yr",
+        "deploy",
+        "engineer",
+        "team",
+    ]
+)
+_DURATION_UNITS = _alt([u for u in DURATION_FACTORS if len(u) > 1 or u in ("s", "h", "d", "m")])
+_SIZE_UNITS = _alt([u for u in SIZE_FACTORS if u != "b"])
+
+TOKEN_RE = re.compile(
+    rf"""
+    (?P<pct>(?<![\w.])[pP](?P<pctv>\d{{2}}(?:\.\d+)?)(?![\w])
+      | (?<![\w.])(?P<pctv2>\d{{2}}(?:\.\d+)?)(?:th|st|nd|rd)[\s-]+(?i:percentile|pct|%ile)s?\b)
+    | (?P<date>
+        (?<![\w.])(?:(?P<qy1>(?:19|20)\d{{2}})[-\s]?)?(?P<qh>[QqHh])(?P<qn>[1-4])
+          (?:(?:\s*['’]\s*|\s+|-)(?:(?i:FY)\s?)?(?P<qy2>(?:19|20)\d{{2}}|(?<=['’])\d{{2}}|(?<=FY)\d{{2}}|(?<=FY\s)\d{{2}}))?(?![\w])
+      | (?<![\w.])(?i:FY)\s?(?P<fy>(?:19|20)?\d{{2}})(?![\w])
+      | (?<![\w.,/-])(?P<iso>(?:19|20)\d{{2}}-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)(?![\w-])
+      | (?<![\w.,/])(?P<dmy>\d{{1,2}}/\d{{1,2}}/(?:19|20)?\d{{2}})(?![\w/])
+      | (?<![\w])(?P<mdate>
+            {_MONTHS}\s+(?:\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+(?:19|20)\d{{2}})?|(?:19|20)\d{{2}})
+          | \d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}(?:,?\s+(?:19|20)\d{{2}})?
+        )(?![\w])
+    )
+    | (?P<version>(?<![\w.])\d+(?:\.\d+){{2,}}(?![\w]))
+    | (?P<allday>(?<![\w.])24/7(?![\w/]))
+    | (?P<clock>(?<![\w.:])\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?![\w:]))
+    | (?P<qty>
+        (?:(?<![-=])(?P<cmps>{_alt(list(SYMBOL_COMPARATORS))})\s*|\b(?P<cmpw>{_alt(list(WORD_COMPARATORS))})\s+)?
+        (?P<sign>[+\-−](?=[\d$€£¥.]))?
+        (?P<cur>[$€£¥]\s?|\b(?i:usd|eur|gbp)\s?)?
+        (?<![\w.,/])(?<![A-Za-z]-)
+        (?P<num>{_NUM}|\b(?i:{_NUMWORD})\b|\b(?i:once|twice)\b(?=\s+(?:a|an|per|each|every)\s))
+        (?:(?P<u1>\s?%)?\s?[-–—]\s?(?P<cur2>[$€£¥])?(?P<num2>{_NUM})(?![\w,.]\d))?
+        (?P<mag>\s?(?:k|K|MM|M|mn|bn|B)(?![A-Za-z])|\s(?i:thousand|million|billion)\b)?
+        (?P<plus>\+(?=\s?[A-Za-z%]))?
+        (?:
+          (?P<percent>\s?%|\s(?i:percent|per\s+cent|pct)\b)
+          | (?P<pp>\s?(?i:pp|ppt|pts?)\b|\s(?i:percentage[\s-]points?|points?|%\s*points?)\b)
+          | (?P<dur>(?:\s?|-)(?i:{_DURATION_UNITS})\b)
+          | (?P<size>\s?(?i:{_SIZE_UNITS})\b)
+          | (?P<mult>\s?[xX×](?![A-Za-z])|-?(?i:fold)\b|\s(?i:times)\b(?!\s+(?:a|an|per|each|every)\s))
+          | (?P<score>\s?/\s?(?P<scale>\d+(?:\.\d+)?)(?![\w/])|\s(?i:out\s+of)\s+(?P<scale2>\d+(?:\.\d+)?))
+          | (?P<curw>\s(?i:usd|eur|gbp|dollars?|euros?)\b)
+        )?
+        (?P<per>
+          \s?/\s?(?P<perw>(?i:{_PERIOD_WORDS}|q|d|h|s))\b
+          | (?:\s(?i:times))?\s(?:(?P<noun>(?!(?i:of|to|from|by|in|and|or|the|per|a|an|each|every)\b)[A-Za-z][\w-]*)\s)?(?i:per|a|an|each|every)\s+(?P<perw2>(?i:{_PERIOD_WORDS}))\b
+        )?
+        (?P<trail>\s?\+|\s(?i:{_alt([w for w in TRAILING_COMPARATORS if w != "+"])})\b)?
+        (?![\w])
+      )
+    """,
+    re.VERBOSE,
+)
+
+
+@dataclass(slots=True)
+class Token:
+    """A number found in text, in the form the anatomy parser reasons with."""
+
+    start: int
+    end: int
+    raw: str
+    value: float
+    number: float  # the value as written, after k/M magnitudes, before unit factors
+    factor: float = 1.0  # what `number` was multiplied by to normalise (60 for minutes)
+    unit: str | None = None
+    unit_kind: str = "count"
+    comparator: str | None = None
+    per: str | None = None
+    upper: float | None = None
+    sign: str | None = None  # "+" or "-" written in front of the number
+    bare: bool = False  # no unit and no noun after it: takes its partner's unit
+    num_start: int = 0  # where the digits start (after any comparator or currency)
+
+    def to_quantity(self) -> Quantity:
+        """The public model for this number."""
+        return Quantity.model_construct(
+            raw=self.raw,
+            value=self.value,
+            upper=self.upper,
+            unit=self.unit,
+            unit_kind=self.unit_kind,
+            comparator=self.comparator,
+            per=self.per,
+            span=(self.start, self.end),
+        )
+
+    @property
+    def is_value(self) -> bool:
+        """True for numbers that can be a baseline or target (not dates, ids, percentiles)."""
+        return self.unit_kind not in ("date", "percentile", "other")
+
+
+def _to_float(text: str) -> float:
+    word = text.lower()
+    if word in NUMBER_WORDS:
+        return float(NUMBER_WORDS[word])
+    word = re.sub(r"\s+", " ", word)
+    if word in NUMBER_WORDS:
+        return float(NUMBER_WORDS[word])
+    return float(text.replace(",", ""))
+
+
+_BARE_FOLLOW = re.compile(r"\s*(?:$|to\b|→|->|=>|and\b|or\b|[,;)(])", re.IGNORECASE)
+_NOUN_FOLLOW = re.compile(r"\s+(?!(?:to|from|by|in|and|or|the|of|at|on|for|per)\b)[A-Za-z]")
+
+
+_YEAR_RE = re.compile(r"(?:19[89]\d|20\d\d)")
+_YEAR_BEFORE = re.compile(
+    r"(?:\b(?:by|in|before|until|till|through|during|of|for|since|after|end|early|late|mid|"
+    r"fy|year|calendar)|[(\-–,])\s*$",
+    re.IGNORECASE,
+)
+_MONEY_PER = re.compile(r"\s?(?:/|per\s+|a\s+|an\s+|each\s+)(?P<per>[A-Za-z][\w-]*(?:\s+user)?)")
+
+
+def tokenize(text: str) -> list[Token]:
+    """Every number in `text`, in order, as internal tokens."""
+    tokens: list[Token] = []
+    for m in TOKEN_RE.finditer(text):
+        if m.group("qty") is not None and _YEAR_RE.fullmatch(m.group(0)):
+            before = text[max(0, m.start() - 14) : m.start()]
+            if _YEAR_BEFORE.search(before):
+                value = float(m.group(0))
+                tokens.append(
+                    Token(
+                        m.start(),
+                        m.end(),
+                        m.group(0),
+                        value,
+                        value,
+                        unit="year",
+                        unit_kind="date",
+                        num_start=m.start(),
+                    )
+                )
+                continue
+        start, end = m.span()
+        raw = m.group(0)
+        if m.group("pct") is not None:
+            value = float(m.group("pctv") or m.group("pctv2"))
+            tokens.append(
+                Token(
+                    start, end, raw, value, value, unit="p", unit_kind="percentile", num_start=start
+                )
+            )
+            continue
+        if m.group("date") is not None:
+            tokens.append(_date_token(m, start, end, raw))
+            continue
+        if m.group("version") is not None or m.group("allday") is not None or m.group("clock"):
+            value = float(re.match(r"\d+", raw).group(0))  # type: ignore[union-attr]
+            tokens.append(Token(start, end, raw, value, value, unit_kind="other", num_start=start))
+            continue
+        tokens.append(_quantity_token(m, text, start, end, raw))
+    return tokens
+
+
+def _date_token(m: re.Match[str], start: int, end: int, raw: str) -> Token:
+    if m.group("qn"):
+        unit = "quarter" if m.group("qh") in "Qq" else "half"
+        value = float(m.group("qn"))
+    elif m.group("fy"):
+        unit, value = "fiscal_year", float(m.group("fy"))
+    elif m.group("iso"):
+        unit, value = "date", float(m.group("iso").replace("-", "").ljust(8, "0"))
+    else:
+        digits = re.findall(r"\d+", raw)
+        unit = "date"
+        value = float(digits[-1]) if digits else 0.0
+    return Token(start, end, raw, value, value, unit=unit, unit_kind="date", num_start=start)
+
+
+def _quantity_token(m: re.Match[str], text: str, start: int, end: int, raw: str) -> Token:
+    g = m.group
+    number = _to_float(g("num"))
+    upper = float(g("num2").replace(",", "")) if g("num2") else None
+    mag = (g("mag") or "").strip()
+    cur = (g("cur") or g("cur2") or "").strip().lower()
+    if mag:
+        factor = MAGNITUDES.get(mag, MAGNITUDES.get(mag.lower(), 1.0))
+        number *= factor
+        if upper is not None:
+            upper *= factor
+    unit: str | None = None
+    unit_kind = "count"
+    factor = 1.0
+    per: str | None = None
+    if g("percent") or g("u1"):
+        unit, unit_kind = "%", "percent"
+    elif g("pp"):
+        unit, unit_kind = "pp", "percentage_points"
+    elif g("dur"):
+        word = re.sub(r"\s+", " ", g("dur").strip(" -").lower())
+        if cur and word == "m":  # "$1.5m" is money in millions, not minutes
+            number *= 1e6
+            upper = upper * 1e6 if upper is not None else None
+        else:
+            unit, unit_kind, factor = "s", "duration", DURATION_FACTORS.get(word, 1.0)
+    elif g("size"):
+        unit, unit_kind = "B", "size"
+        factor = SIZE_FACTORS.get(g("size").strip().lower(), 1.0)
+    elif g("mult"):
+        unit, unit_kind = "x", "multiplier"
+    elif g("score"):
+        scale = g("scale") or g("scale2")
+        unit, unit_kind = f"/{scale.rstrip('0').rstrip('.') if '.' in scale else scale}", "score"
+    elif g("curw"):
+        cur = g("curw").strip().lower()
+    if cur:
+        unit, unit_kind = CURRENCIES.get(cur, cur), "money"
+    perw = g("perw") or g("perw2")
+    if perw:
+        per = PERIODS.get(perw.lower(), perw.lower())
+        if unit_kind == "count":
+            unit_kind = "rate"
+            unit = f"/{per}"
+    comparator = None
+    if g("cmps"):
+        comparator = SYMBOL_COMPARATORS.get(g("cmps"))
+    elif g("cmpw"):
+        comparator = WORD_COMPARATORS.get(re.sub(r"\s+", " ", g("cmpw").lower()))
+    trail = (g("trail") or g("plus") or "").strip().lower()
+    if trail:
+        comparator = TRAILING_COMPARATORS.get(re.sub(r"\s+", " ", trail), comparator)
+    sign = g("sign")
+    if sign == "−":
+        sign = "-"
+    if unit_kind == "money" and per is None:
+        money_per = _MONEY_PER.match(text, end)
+        if money_per and money_per.group("per").lower() not in ("the", "and", "to", "from"):
+            per = money_per.group("per").lower()
+    value = number * factor
+    if upper is not None:
+        upper *= factor
+    bare = unit is None and not g("noun") and bool(_BARE_FOLLOW.match(text, end))
+    if unit is None and not bare and not _NOUN_FOLLOW.match(text, end):
+        bare = True
+    return Token(
+        start,
+        end,
+        raw,
+        value,
+        number,
+        factor=factor,
+        unit=unit,
+        unit_kind=unit_kind,
+        comparator=comparator,
+        per=per,
+        upper=upper,
+        sign=sign,
+        bare=bare,
+        num_start=m.start("num"),
+    )
+
+
+def extract_numbers(text: str) -> list[Quantity]:
+    """Every number in `text`, in order, with units normalised (durations in seconds).
+
+    Percentiles (p95) come back with unit_kind "percentile" and dates (Q3, 2027-03-31,
+    "March 2027") with unit_kind "date", so a caller can tell them from measured values.
+    """
+    return [token.to_quantity() for token in tokenize(text or "")]

@@ -1,0 +1,741 @@
+"""Parse the anatomy of a key result: metric, direction, baseline, target, window, deadline.
+
+`analyse` does the work once and keeps what the classifier and the rules need beyond the
+public `Anatomy` (the number tokens, the lead verb, the clause boundaries) in a `Parsed`
+record, so the rules never re-parse. Explicit fields on the KeyResult (baseline, target,
+deadline, measured_by) win over what the text says.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..models import Anatomy, KeyResult, Quantity, RelativeChange
+from .lexicon import (
+    ATTACHED_OUTCOME_RE,
+    FILLER_WORDS,
+    HIGHER_IS_BETTER,
+    LOWER_IS_BETTER,
+    METRIC_PHRASE_RE,
+    METRIC_WORDS,
+    NOUN_COMPOUND_HEADS,
+    PHRASAL_VERBS,
+    VAGUE_QUALITIES,
+    VERB_CATEGORY,
+)
+from .numbers import Token, tokenize
+
+DIRECTION_CATEGORIES = {"increase", "decrease", "maintain", "reach"}
+
+_WORD_RE = re.compile(r"[a-z0-9][a-z0-9'’+\-:]*|[%<>≤≥~]")
+_BASELINE_BEFORE = re.compile(
+    r"(?:\bfrom(?:\s+(?:the|a|an|our))?(?:\s+(?:current|current\s+level\s+of|today'?s|present|"
+    r"existing|estimated|baseline(?:\s+of)?|level\s+of|about|around|roughly|approximately|"
+    r"average\s+of|typical))*|\bcurrently(?:\s+(?:at|is|around|about|running\s+at|sitting\s+at))?"
+    r"|\bbaseline(?:\s+(?:of|is|at|was|=))?|\btoday(?:\s+(?:at|is|it'?s))?|\bnow(?:\s+at)?"
+    r"|\bwas|\bup\s+from|\bdown\s+from|\bvs\.?|\bversus|\bcompared\s+(?:to|with)"
+    r"|\bstarting\s+(?:at|from)|\bcurrent(?:\s+level)?(?:\s+(?:of|is|at))?|\binstead\s+of"
+    r"|\brather\s+than|\band\s+not|\bnot|\bcurrently\s+at|\bfrom\s+a\s+baseline\s+of)"
+    r"\s*[:=]?\s*\(?\s*$",
+    re.IGNORECASE,
+)
+_BASELINE_AFTER = re.compile(
+    r"\s*(?:\(?\s*(?:today|now|currently|current|baseline|at\s+present|at\s+the\s+moment|"
+    r"as\s+of\s+today|this\s+quarter|last\s+quarter|last\s+(?:half|year|month))\s*\)?"
+    r"|like\s+(?:now|today)|as\s+(?:now|today)|(?:→|->|=>|-->)|to\b(?=\s*[<>≤≥~]?\s*[$€£¥]?\d))",
+    re.IGNORECASE,
+)
+_TARGET_GAP = re.compile(
+    r"^\s*(?:[^0-9.;]{0,60}?\s)?(?:to|until|till|into|→|->|=>|-->|down\s+to|up\s+to|toward|"
+    r"towards|and\s+reach|reaching)\s*(?:just\s+|around\s+|about\s+|a\s+)?$",
+    re.IGNORECASE,
+)
+_ARROW_GAP = re.compile(r"^\s*(?:→|->|=>|-->|to)\s*$", re.IGNORECASE)
+_BY_BEFORE = re.compile(
+    r"\bby(?:\s+(?:about|around|roughly|at\s+least|another|a\s+further))?\s*$", re.I
+)
+_PER_BEFORE = re.compile(r"(?:\bper|\bat\s+a\s+fixed|\bevery|/|\bfirst|\blast)\s*$", re.I)
+_RELATIVE_AFTER = re.compile(
+    r"\s*(?:reduction|decrease|increase|improvement|fewer|more|less|faster|slower|lower|higher|"
+    r"better|cut|drop|growth|uplift|gain|boost|lift|reduced|increased|improved|smaller|cheaper|"
+    r"quicker|shorter|longer|larger|bigger|greater|up|down)\b",
+    re.IGNORECASE,
+)
+_WINDOW_BEFORE = re.compile(
+    r"(?:\b(?:over|across|during|for|in|on)\s+(?:the\s+|a\s+|an\s+)?(?:last|past|first|trailing|"
+    r"rolling|sliding|moving|any|each|every)?\s*|\b(?:rolling|trailing|sliding)\s+|\bwithin\s+)$",
+    re.IGNORECASE,
+)
+_WINDOW_AFTER = re.compile(
+    r"\s*(?:rolling|trailing|sliding|moving|window|period|average|of\s+(?:launch|release|signup|"
+    r"sign-up|joining|start|the|their|a|an|first|deploy|onboarding|install|creation|opening)|"
+    r"after|post[\s-]|from\s+(?:launch|release|signup|sign-up|start|joining|install|creation|"
+    r"invite|invitation)|since)",
+    re.IGNORECASE,
+)
+_DEADLINE_BEFORE = re.compile(
+    r"\b(?:within|in|over\s+the\s+next|in\s+the\s+next|during\s+the\s+next|inside)\s+(?:the\s+)?(?:next\s+)?$",
+    re.IGNORECASE,
+)
+
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_DATE_WORDS = (
+    rf"(?:(?:the\s+)?(?:end|close|start|middle|beginning)\s+of\s+(?:the\s+)?(?:this\s+|next\s+)?"
+    rf"(?:q[1-4]|h[12]|quarter|half|year|month|sprint|fy\s?\d{{2,4}}|{_MONTH}|(?:19|20)\d{{2}}|"
+    rf"(?:19|20)\d{{2}}[-\s]?q[1-4])|q[1-4](?:\s*['’]?\s*\d{{2,4}})?|h[12](?:\s+\d{{4}})?|"
+    rf"fy\s?\d{{2,4}}|(?:19|20)\d{{2}}(?:[-\s]?q[1-4]|-\d{{2}}(?:-\d{{2}})?)?|"
+    rf"{_MONTH}\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+(?:19|20)\d{{2}})?|"
+    rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+(?:19|20)\d{{2}})?|"
+    rf"eo[qmy]|eod|year[\s-]end|quarter[\s-]end|month[\s-]end|half[\s-]end|"
+    rf"(?:this|next|the)\s+(?:quarter|half|year|month|sprint|cycle|period)|"
+    rf"the\s+(?:quarter|half)(?:'s)?\s+end)"
+)
+_DEADLINE_RE = re.compile(
+    rf"\b(?:(?:by|before|until|till|through|no\s+later\s+than|in|during|for|at|on|within|"
+    rf"throughout|across)\s+(?:the\s+)?{_DATE_WORDS}|"
+    rf"(?:within|in|over\s+the\s+next|in\s+the\s+next)\s+(?:the\s+)?(?:next\s+)?(?:\d+|one|two|"
+    rf"three|four|five|six|nine|twelve|a)\s+(?:business\s+|working\s+)?(?:days?|weeks?|months?|"
+    rf"quarters?|years?|sprints?)(?!\s+(?:of|after|from|post|since|following)\b)|"
+    rf"(?:end|close)\s+of\s+(?:the\s+)?(?:q[1-4]|h[12]|quarter|half|year|fy\s?\d{{2,4}}|{_MONTH}|"
+    rf"(?:19|20)\d{{2}})|\bthis\s+(?:quarter|half|year)\b|\bq[1-4]\b(?:\s*['’]?\s*\d{{2,4}})?|"
+    rf"\bh[12]\s+(?:19|20)\d{{2}}|(?:19|20)\d{{2}}[-\s]?(?:q[1-4]|h[12])\b|\beo[qy]\b|"
+    rf"\bfy\s?\d{{2,4}}\b)",
+    re.IGNORECASE,
+)
+_WINDOW_RE = re.compile(
+    r"\b(?:(?:per|a|an|each|every)\s+(?:calendar\s+)?(?:quarter|month|week|day|sprint|release|"
+    r"year|hour)|(?:month|week|quarter|year|day)[\s-]over[\s-](?:month|week|quarter|year|day)|"
+    r"mom|wow|qoq|yoy|(?:over|across|in|during|for)\s+(?:the\s+|a\s+|an\s+|any\s+)?(?:last|past|"
+    r"first|trailing|rolling|sliding)\s+(?:\d+|one|two|three|four|six|seven|twelve)?\s*[-\s]?"
+    r"(?:days?|weeks?|months?|hours?|quarters?|sprints?|releases?)|(?:rolling|trailing|sliding)"
+    r"\s+(?:\d+[-\s]?)?(?:days?|weeks?|months?|hours?|window)|\d+[-\s](?:day|week|month|hour)"
+    r"\s+(?:rolling|trailing|sliding|window|average)|within\s+(?:\d+|one|two|seven|a)\s+"
+    r"(?:days?|weeks?|hours?|minutes?|months?)\s+(?:of|after|from|post|since|following)\s+[\w-]+"
+    r"|(?:in|during)\s+the\s+first\s+(?:\d+\s+)?(?:days?|weeks?|hours?|months?|sessions?)"
+    r"(?:\s+(?:after|post)[\s-]\w+)?|(?:daily|weekly|monthly|quarterly|nightly|hourly)"
+    r"(?=\s+(?:active|average|users|builds|jobs|runs|cost|spend|bill))|"
+    r"(?:/|per\s+)(?:quarter|month|week|day|sprint|year))",
+    re.IGNORECASE,
+)
+_SOURCE_RE = re.compile(
+    r"(?:\b(?:as\s+)?(?:measured|tracked|reported|monitored|observed|captured|sourced|read)"
+    r"\s+(?:by|in|via|with|using|from|on|through)\s+|\b(?:source|data\s+source|"
+    r"measurement|measured\s+by|via)\s*[:=]\s*|\baccording\s+to\s+|\bper\s+(?=(?:the\s+)?"
+    r"(?:datadog|grafana|prometheus|sentry|new\s+relic|honeycomb|pagerduty|looker|"
+    r"mixpanel|amplitude|bigquery|snowflake|cloudwatch|splunk|lighthouse|rum|crashlytics|"
+    r"firebase|app\s+store|play\s+console|status\s*page|stripe|zendesk|jira|github|dora)))"
+    r"(?P<src>[^;.,()]{2,80})",
+    re.IGNORECASE,
+)
+_TOOL_SOURCE_RE = re.compile(
+    r"\b(?:in|on|from|via|using|through)\s+(?P<src>(?:the\s+|our\s+)?(?:datadog|grafana|"
+    r"prometheus|sentry|new\s+relic|honeycomb|pagerduty|looker|mixpanel|amplitude|bigquery|"
+    r"cloudwatch|splunk|lighthouse|rum|real\s+user\s+monitoring|crashlytics|firebase|"
+    r"app\s+store\s+connect|play\s+console|statuspage|status\s+page|stripe|zendesk|"
+    r"cost\s+explorer|billing|synthetic\s+(?:checks|monitoring|probes)|external\s+monitoring|"
+    r"(?:the\s+)?(?:slo|sli|dora|cost|billing|quality|reliability|incident)\s+dashboard|"
+    r"\w+\s+dashboard|\w+\s+survey|(?:developer|engineering|quarterly|annual)\s+survey|"
+    r"(?:access|server|application)\s+logs|incident\s+tracker|postmortem\s+records)"
+    r"[^;.,()]{0,40})",
+    re.IGNORECASE,
+)
+_AGGREGATION_RE = re.compile(
+    r"\b(?P<agg>average|avg\.?|mean|median|p\d{2}(?:\.\d+)?|\d{2}(?:th|st|nd|rd)\s+percentile|"
+    r"maximum|max|minimum|min|total|sum)\b(?!\s+(?:time\s+(?:to|between|before)|of\s+\d))",
+    re.IGNORECASE,
+)
+_MEAN_TIME_RE = re.compile(r"\bmean\s+time\s+(?:to|between|before)\b|\bmtt[rdaf]\b|\bmtbf\b", re.I)
+_RELATIVE_WORDS = re.compile(
+    r"\b(?P<w>halve[sd]?|halving|cut\s+(?:\w+\s+){0,4}?in\s+half|by\s+half|in\s+half|"
+    r"double[sd]?|doubling|triple[sd]?|tripling|quadruple[sd]?|tenfold|by\s+a\s+third|"
+    r"by\s+a\s+quarter|by\s+two\s+thirds|by\s+a\s+factor\s+of\s+(?:two|three|ten|\d+))\b",
+    re.IGNORECASE,
+)
+_RELATIVE_VALUES = {
+    "halve": ("factor", 0.5),
+    "halves": ("factor", 0.5),
+    "halved": ("factor", 0.5),
+    "halving": ("factor", 0.5),
+    "by half": ("percent", 0.5),
+    "in half": ("percent", 0.5),
+    "double": ("factor", 2.0),
+    "doubles": ("factor", 2.0),
+    "doubled": ("factor", 2.0),
+    "doubling": ("factor", 2.0),
+    "triple": ("factor", 3.0),
+    "triples": ("factor", 3.0),
+    "tripled": ("factor", 3.0),
+    "tripling": ("factor", 3.0),
+    "quadruple": ("factor", 4.0),
+    "quadrupled": ("factor", 4.0),
+    "quadruples": ("factor", 4.0),
+    "tenfold": ("factor", 10.0),
+    "by a third": ("percent", 1 / 3),
+    "by a quarter": ("percent", 0.25),
+    "by two thirds": ("percent", 2 / 3),
+}
+_ZERO_TARGET_RE = re.compile(
+    r"\b(?:to|at|down\s+to|reach|achieve|hit|keep\s+\w+\s+at)\s+(?:zero|none|nil)\b|"
+    r"\bzero\s+(?:\w+[\s-]){0,3}?(?:incidents?|outages?|defects?|bugs?|breaches?|findings?|"
+    r"downtime|errors?|pages|alerts|vulnerabilities|cves|leaks?|regressions?|p[0-4]s?)\b",
+    re.IGNORECASE,
+)
+_PLACEHOLDER_RE = re.compile(
+    r"^\s*(?:<[^>]*>|tbd|tbc|unknown|n/?a|none|null|-+|\?+|to\s+be\s+(?:measured|defined|"
+    r"determined|confirmed)|not\s+(?:yet\s+)?(?:known|measured))\s*$",
+    re.IGNORECASE,
+)
+_CLAUSE_SPLIT_RE = re.compile(
+    r"\s*(?:;|,\s*(?:and\s+|while\s+|plus\s+)?(?=[a-z]+\s)|\s(?:and|while|plus|as\s+well\s+as|"
+    r"&|along\s+with|with)\s)\s*",
+    re.IGNORECASE,
+)
+_METRIC_STOP_RE = re.compile(
+    r"\s(?:from|by|under|below|above|over|within|until|before|during|so\s+that|such\s+that|"
+    r"while|measured|as\s+measured|to\s+(?=[<>≤≥~$€£¥\d]|zero|under|below|less|at)|at\s+least|"
+    r"at\s+most|across|in\s+(?:q[1-4]|h[12]|\d{4}|this|the\s+next))\b|[,;:(]|\s[-–—]\s|$",
+    re.IGNORECASE,
+)
+_LEADING_DETERMINERS = re.compile(
+    r"^(?:(?:the|our|a|an|all|its|their|overall|total)\s+)+", re.IGNORECASE
+)
+
+
+@dataclass(slots=True)
+class Parsed:
+    """A key result's anatomy plus the parser's working notes for the classifier and rules."""
+
+    anatomy: Anatomy
+    text: str
+    lower: str
+    tokens: list[Token]
+    words: list[str]
+    lead_index: int | None = None  # index in `words` of the lead verb
+    lead_category: str | None = None  # output, activity, ambiguous, vague, increase, ...
+    lead_verb: str | None = None  # the lemma: "migrate"
+    lead_span: tuple[int, int] | None = None  # where the lead verb is in the text
+    verb_direction: str | None = None  # increase/decrease/maintain/reach from a verb only
+    attached_at: int | None = None  # where an attached outcome clause starts ("so that")
+    metric_words: list[str] = field(default_factory=list)
+    has_metric: bool = False
+    baseline_token: Token | None = None
+    target_token: Token | None = None
+    relative_token: Token | None = None
+    polarity: str | None = None  # "lower" or "higher" is better, from the metric words
+    zero_target: bool = False
+
+
+def _clean_explicit(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = str(value).strip()
+    if not value or _PLACEHOLDER_RE.match(value):
+        return None
+    return value
+
+
+def _first_value(text: str) -> Token | None:
+    for token in tokenize(text):
+        if token.is_value:
+            return token
+    return None
+
+
+def _lead_verb(words: list[str]) -> tuple[int | None, str | None, str | None]:
+    """The first verb after filler words, its category and lemma (None for noun phrases)."""
+    for index, word in enumerate(words[:8]):
+        if word in FILLER_WORDS or re.fullmatch(r"(?:kr|o)?\d+[.):]?|[-*•]", word):
+            continue
+        word = word.rstrip(":")
+        nxt = words[index + 1] if index + 1 < len(words) else ""
+        phrasal = PHRASAL_VERBS.get((word, nxt))
+        if phrasal is None and word in ("bring", "drive", "push", "cut"):
+            # "bring X down", "drive X up": the particle may come after a short object
+            tail = words[index + 1 : index + 14]
+            for particle in ("down", "up"):
+                if particle in tail and (word, particle) in PHRASAL_VERBS:
+                    phrasal = PHRASAL_VERBS[(word, particle)]
+                    break
+        if phrasal is not None:
+            return index, phrasal[0], phrasal[1]
+        found = VERB_CATEGORY.get(word)
+        if found is None:
+            return None, None, None
+        if nxt in NOUN_COMPOUND_HEADS and found[0] in ("output", "ambiguous", "activity"):
+            return None, None, None  # "Build time ...", "Deploy frequency ...": a metric name
+        return index, found[0], found[1]
+    return None, None, None
+
+
+def _word_span(text_lower: str, words: list[str], index: int) -> tuple[int, int] | None:
+    position = 0
+    for i, word in enumerate(words):
+        found = text_lower.find(word, position)
+        if found < 0:
+            return None
+        if i == index:
+            return found, found + len(word)
+        position = found + len(word)
+    return None
+
+
+def analyse(kr: KeyResult) -> Parsed:
+    """Parse a key result once: anatomy, number roles and the lexical cues behind them."""
+    text = kr.text if isinstance(kr.text, str) else str(kr.text or "")
+    lower = text.lower()
+    tokens = tokenize(text)
+    words = _WORD_RE.findall(lower)
+    parsed = Parsed(
+        anatomy=Anatomy.model_construct(), text=text, lower=lower, tokens=tokens, words=words
+    )
+    cues: list[str] = []
+
+    # -- lead verb, attached outcome -----------------------------------------------------
+    index, category, lemma = _lead_verb(words)
+    parsed.lead_index, parsed.lead_category, parsed.lead_verb = index, category, lemma
+    if index is not None:
+        parsed.lead_span = _word_span(lower, words, index)
+        cues.append(f"lead:{category}:{lemma}")
+    attached = ATTACHED_OUTCOME_RE.search(text)
+    if attached and attached.start() > 3 and category not in DIRECTION_CATEGORIES | {"improve"}:
+        parsed.attached_at = attached.start()
+        cues.append("attached-outcome")
+
+    # -- metric words and polarity -------------------------------------------------------
+    metric_words = [w for w in words if w in METRIC_WORDS]
+    if any(t.unit_kind == "percentile" for t in tokens):
+        metric_words.append("percentile")
+    if METRIC_PHRASE_RE.search(text):
+        metric_words.append("phrase")
+    parsed.metric_words = metric_words
+    parsed.has_metric = bool(metric_words)
+    if metric_words:
+        cues.append("metric:" + ",".join(dict.fromkeys(metric_words))[:60])
+    vague = [w for w in words if w in VAGUE_QUALITIES]
+    if vague:
+        cues.append("quality:" + ",".join(vague))
+    lower_better = sum(1 for w in metric_words if w in LOWER_IS_BETTER)
+    higher_better = sum(1 for w in metric_words if w in HIGHER_IS_BETTER)
+    if "crash-free" in words or "success" in words or "uptime" in words:
+        higher_better += 2
+    if lower_better > higher_better:
+        parsed.polarity = "lower"
+    elif higher_better > lower_better:
+        parsed.polarity = "higher"
+
+    # -- deadline, window, source, aggregation -------------------------------------------
+    deadline_match = _DEADLINE_RE.search(text)
+    deadline = _clean_explicit(kr.deadline) or (
+        deadline_match.group(0).strip() if deadline_match else None
+    )
+    window_match = _WINDOW_RE.search(text)
+    window = window_match.group(0).strip() if window_match else None
+    source = _clean_explicit(kr.measured_by)
+    if source is None:
+        source_match = _SOURCE_RE.search(text) or _TOOL_SOURCE_RE.search(text)
+        if source_match:
+            source = source_match.group("src").strip()
+    percentile = next((t.raw.lower() for t in tokens if t.unit_kind == "percentile"), None)
+    if percentile and not percentile.startswith("p"):
+        percentile = "p" + re.match(r"\d+(?:\.\d+)?", percentile).group(0)  # type: ignore[union-attr]
+    aggregation = None
+    if not _MEAN_TIME_RE.search(text):
+        agg = _AGGREGATION_RE.search(text)
+        if agg:
+            aggregation = agg.group("agg").lower().rstrip(".")
+            if aggregation == "avg":
+                aggregation = "average"
+            if "percentile" in aggregation:
+                aggregation = "p" + aggregation[:2]
+    if percentile and aggregation is None:
+        aggregation = percentile
+
+    # -- number roles --------------------------------------------------------------------
+    scope_start = parsed.attached_at or 0
+    values: list[Token] = []
+    deadline_span = deadline_match.span() if deadline_match else None
+    window_span = window_match.span() if window_match else None
+    for token in tokens:
+        if not token.is_value or token.start < scope_start:
+            continue
+        before = lower[max(0, token.start - 40) : token.start]
+        after = lower[token.end : token.end + 40]
+        if deadline_span and deadline_span[0] <= token.start < deadline_span[1]:
+            continue
+        if (
+            token.unit_kind == "duration"
+            and token.value >= 86400
+            and (_WINDOW_BEFORE.search(before) or _WINDOW_AFTER.match(after))
+        ):
+            continue  # "over 28 days", "within 30 days of launch": a window, not a value
+        if (
+            window_span
+            and window_span[0] <= token.start < window_span[1]
+            and (token.unit_kind == "duration")
+        ):
+            continue
+        if _PER_BEFORE.search(before) and token.comparator is None:
+            continue  # "per 1,000 requests", "at a fixed 1% false-positive rate", "top 10"
+        values.append(token)
+
+    baseline: Token | None = None
+    target: Token | None = None
+    relative: Token | None = None
+    relative_form: str | None = None
+    # "from X to Y", "X -> Y", "up from X": the strongest signals come first
+    for i, token in enumerate(values):
+        before = lower[max(0, token.start - 45) : token.start]
+        if baseline is None and _BASELINE_BEFORE.search(before):
+            baseline = token
+            nxt = values[i + 1] if i + 1 < len(values) else None
+            if nxt is not None and target is None:
+                gap = lower[token.end : nxt.start]
+                if _TARGET_GAP.match(gap) or (
+                    nxt.comparator is not None and len(gap) < 25 and not re.search(r"[;]", gap)
+                ):
+                    target = nxt
+            continue
+        if baseline is None and i + 1 < len(values):
+            nxt = values[i + 1]
+            gap = lower[token.end : nxt.start]
+            if _ARROW_GAP.match(gap) and "to" not in before[-6:]:
+                baseline, target = token, nxt
+                continue
+        if (
+            baseline is None
+            and _BASELINE_AFTER.match(lower, token.end)
+            and not _ARROW_GAP.match(lower[token.end : token.end + 4])
+        ):
+            after_match = _BASELINE_AFTER.match(lower, token.end)
+            if after_match and not re.match(r"\s*(?:→|->|=>|-->|to)", after_match.group(0)):
+                baseline = token
+    # relative changes: "by 30%", "2x", "30% fewer", "+5 points", "halve"
+    for token in values:
+        if token is baseline or token is target:
+            continue
+        before = lower[max(0, token.start - 25) : token.start]
+        after = lower[token.end : token.end + 20]
+        if (
+            _BY_BEFORE.search(before)
+            or token.unit_kind == "multiplier"
+            or (token.sign and token.unit_kind in ("percent", "percentage_points"))
+            or (
+                token.unit_kind in ("percent", "percentage_points", "multiplier")
+                and _RELATIVE_AFTER.match(after)
+            )
+        ):
+            if token.unit_kind == "date":
+                continue
+            relative = token
+            relative_form = {
+                "percent": "percent",
+                "percentage_points": "points",
+                "multiplier": "factor",
+            }.get(token.unit_kind, "absolute")
+            break
+    relative_change: RelativeChange | None = None
+    if relative is not None:
+        if relative_form == "percent":
+            change = relative.number / 100.0
+        elif relative_form == "absolute":
+            change = relative.value
+        else:
+            change = relative.number
+        relative_change = RelativeChange.model_construct(
+            raw=relative.raw, value=change, form=relative_form, span=(relative.start, relative.end)
+        )
+    else:
+        rel = _RELATIVE_WORDS.search(text)
+        if rel:
+            word = re.sub(r"\s+", " ", rel.group("w").lower())
+            form, change = _RELATIVE_VALUES.get(word, ("percent", 0.5))
+            if word.startswith("cut"):
+                form, change = "percent", 0.5
+            elif word.startswith("by a factor of"):
+                factor_word = word.rsplit(" ", 1)[-1]
+                form = "factor"
+                change = {"two": 2.0, "three": 3.0, "ten": 10.0}.get(factor_word) or float(
+                    factor_word if factor_word.replace(".", "").isdigit() else 2.0
+                )
+            relative_change = RelativeChange.model_construct(
+                raw=rel.group("w"), value=change, form=form, span=rel.span("w")
+            )
+    if target is None:
+        remaining = [t for t in values if t is not baseline and t is not relative]
+        after_baseline = [t for t in remaining if baseline is None or t.start > baseline.start]
+        candidates = after_baseline or remaining
+        preferred = [t for t in candidates if t.comparator is not None or t.unit is not None]
+        if baseline is not None:
+            # a second value of the same kind is the target: "in 3 days and not 12 days"
+            same = [t for t in remaining if t.unit_kind == baseline.unit_kind or t.bare]
+            preferred = same or preferred
+        pool = preferred or candidates
+        if pool:
+            target = pool[0]
+    # a deadline-looking "in 3 days" next to a baseline of days is the target after all
+    if target is None and baseline is not None and baseline.unit_kind == "duration":
+        for token in tokens:
+            if (
+                token is not baseline
+                and token.unit_kind == "duration"
+                and token.start < baseline.start
+            ):
+                target = token
+                break
+    zero = bool(_ZERO_TARGET_RE.search(text)) and target is None
+    parsed.zero_target = zero
+
+    # units travel: "from 25 to 8 minutes" makes the 25 minutes too
+    if baseline is not None and target is not None:
+        _share_unit(baseline, target)
+    baseline_q = baseline.to_quantity() if baseline is not None else None
+    target_q = target.to_quantity() if target is not None else None
+    if zero and target_q is None:
+        span = _ZERO_TARGET_RE.search(text).span()  # type: ignore[union-attr]
+        target_q = Quantity.model_construct(
+            raw=text[span[0] : span[1]],
+            value=0.0,
+            unit=None,
+            unit_kind="count",
+            comparator=None,
+            per=None,
+            upper=None,
+            span=span,
+        )
+
+    # explicit fields win over the text
+    explicit_baseline = _clean_explicit(kr.baseline)
+    explicit_target = _clean_explicit(kr.target)
+    if explicit_baseline:
+        token = _first_value(explicit_baseline)
+        if token is not None:
+            baseline = token
+            baseline_q = token.to_quantity().model_copy(update={"span": None})
+            cues.append("explicit:baseline")
+    if explicit_target:
+        token = _first_value(explicit_target)
+        if token is not None:
+            if baseline is not None:
+                _share_unit(baseline, token)
+                if explicit_baseline:
+                    baseline_q = baseline.to_quantity().model_copy(update={"span": None})
+            target = token
+            target_q = token.to_quantity().model_copy(update={"span": None})
+            cues.append("explicit:target")
+        elif re.search(r"\b(?:zero|none)\b", explicit_target, re.I):
+            target_q = Quantity.model_construct(
+                raw=explicit_target,
+                value=0.0,
+                unit=None,
+                unit_kind="count",
+                comparator=None,
+                per=None,
+                upper=None,
+                span=None,
+            )
+    parsed.baseline_token, parsed.target_token, parsed.relative_token = baseline, target, relative
+
+    # -- direction -----------------------------------------------------------------------
+    verb_direction = category if category in DIRECTION_CATEGORIES else None
+    if verb_direction is None:
+        for word in words[(index or 0) :]:
+            found = VERB_CATEGORY.get(word)
+            if (
+                found
+                and found[0] in DIRECTION_CATEGORIES
+                and not (word.endswith("ing") and found[0] == "maintain")
+            ):
+                verb_direction = found[0]
+                break
+    if category == "improve" or (verb_direction in (None, "reach") and category != "reach"):
+        verb_direction = verb_direction if category != "improve" else None
+    parsed.verb_direction = verb_direction
+    direction = verb_direction
+    numbers_direction = None
+    if baseline_q is not None and target_q is not None and _comparable(baseline_q, target_q):
+        if target_q.value > baseline_q.value:
+            numbers_direction = "increase"
+        elif target_q.value < baseline_q.value:
+            numbers_direction = "decrease"
+        else:
+            numbers_direction = "maintain"
+    if direction is None or (direction == "reach" and numbers_direction):
+        if category == "improve" and parsed.polarity:
+            direction = "decrease" if parsed.polarity == "lower" else "increase"
+        elif numbers_direction:
+            direction = numbers_direction
+        elif relative_change is not None and relative_change.form == "factor":
+            direction = "decrease" if relative_change.value < 1 else "increase"
+        elif target_q is not None and target_q.comparator in ("<", "<="):
+            direction = "reach" if baseline_q is None else "decrease"
+        elif target_q is not None and target_q.comparator in (">", ">="):
+            direction = "reach" if baseline_q is None else "increase"
+        elif target_q is not None:
+            direction = "reach"
+    if verb_direction:
+        cues.append(f"direction-verb:{verb_direction}")
+
+    anatomy = parsed.anatomy
+    anatomy.metric = _metric_phrase(text, lower, parsed, tokens)
+    anatomy.direction = direction  # type: ignore[assignment]
+    anatomy.baseline = baseline_q
+    anatomy.target = target_q
+    anatomy.relative_change = relative_change
+    anatomy.percentile = percentile
+    anatomy.aggregation = aggregation
+    anatomy.window = window
+    anatomy.deadline = deadline
+    anatomy.source = source
+    anatomy.numbers = [t.to_quantity() for t in tokens]
+    anatomy.cues = cues
+    return parsed
+
+
+def _share_unit(baseline: Token, target: Token) -> None:
+    """Give a bare number its partner's unit: "from 25 to 8 minutes", "from 8 to 2/quarter"."""
+    for bare, other in ((baseline, target), (target, baseline)):
+        if (
+            bare.unit is None
+            and other.unit is not None
+            and (bare.bare or other.unit_kind == "rate")
+        ):
+            bare.unit = other.unit
+            bare.unit_kind = other.unit_kind
+            bare.per = other.per
+            bare.factor = other.factor
+            bare.value = bare.number * other.factor
+            if bare.upper is not None:
+                bare.upper *= other.factor
+
+
+def _comparable(a: Quantity, b: Quantity) -> bool:
+    """Whether two quantities measure the same kind of thing, so their values compare."""
+    return units_compatible(a, b) is None
+
+
+def units_compatible(a: Quantity, b: Quantity) -> str | None:
+    """None when `a` and `b` compare; otherwise a short reason they do not."""
+    ka, kb = a.unit_kind, b.unit_kind
+    loose = {"count", "other"}
+    if ka in loose and kb in loose:
+        return None
+    if (ka in loose and a.unit is None) or (kb in loose and b.unit is None):
+        if (ka == "count" and kb in ("rate",)) or (kb == "count" and ka in ("rate",)):
+            return None
+        bare_one = a if ka in loose else b
+        other = b if bare_one is a else a
+        if other.unit_kind in ("percent", "duration", "money", "size", "score", "multiplier"):
+            # "from 12 incidents to 5%" does not compare; a bare "from 25 to 8 minutes" does
+            return None if _looks_bare(bare_one) else f"a count vs {_describe(other)}"
+        return None
+    percentish = {"percent", "percentage_points"}
+    if ka in percentish and kb in percentish:
+        return None
+    if ka != kb:
+        return f"{_describe(a)} vs {_describe(b)}"
+    if ka == "money" and a.unit != b.unit:
+        return f"{a.unit} vs {b.unit}"
+    if ka == "score" and a.unit != b.unit:
+        return f"a score {a.unit} vs a score {b.unit}"
+    if ka == "rate" and a.per and b.per and a.per != b.per:
+        return f"per {a.per} vs per {b.per}"
+    return None
+
+
+def _looks_bare(quantity: Quantity) -> bool:
+    raw = quantity.raw.strip()
+    return bool(re.fullmatch(r"[<>≤≥~=]?\s*[\d.,]+\+?", raw))
+
+
+def _describe(quantity: Quantity) -> str:
+    return {
+        "percent": "a percentage",
+        "percentage_points": "percentage points",
+        "duration": "a duration",
+        "money": "money",
+        "count": "a count",
+        "rate": "a rate",
+        "score": "a score",
+        "multiplier": "a multiplier",
+        "size": "a size",
+    }.get(quantity.unit_kind, quantity.unit_kind)
+
+
+def _metric_phrase(text: str, lower: str, parsed: Parsed, tokens: list[Token]) -> str | None:
+    """The words that name what is measured: "checkout page load time", "uptime"."""
+    start = 0
+    if parsed.attached_at is not None:
+        start = parsed.attached_at
+        rest = ATTACHED_OUTCOME_RE.match(text, start)
+        if rest:
+            start = rest.end()
+        verb = re.match(r"\s*[a-z]+(?:\s+(?:up|down))?\s", lower[start:])
+        if verb and VERB_CATEGORY.get(verb.group(0).split()[0]):
+            start += verb.end()
+    elif parsed.lead_span is not None:
+        start = parsed.lead_span[1]
+        if parsed.lead_verb and " " in parsed.lead_verb:
+            particle = parsed.lead_verb.split()[1]
+            nxt = lower.find(particle, start)
+            if 0 <= nxt - start <= 2:
+                start = nxt + len(particle)
+    segment = text[start:]
+    segment = segment.lstrip(" :-–—")
+    offset = len(text) - len(segment)
+    # a leading value ("99.9% availability", "80% of requests") is not the metric's name
+    for token in tokens:
+        if token.start == offset and token.unit_kind not in ("percentile",):
+            segment = text[token.end :].lstrip()
+            segment = re.sub(r"^(?:of\s+)", "", segment, flags=re.IGNORECASE)
+            break
+    segment = _LEADING_DETERMINERS.sub("", segment)
+    stop = _METRIC_STOP_RE.search(" " + segment)
+    phrase = (" " + segment)[: stop.start()].strip() if stop else segment.strip()
+    for token in tokens:  # cut at the first measured value inside the phrase
+        if token.is_value and token.raw in phrase:
+            phrase = phrase[: phrase.index(token.raw)].strip()
+            break
+    phrase = re.sub(r"\s+(?:to|of|for|the|and|in|at|on|by)$", "", phrase, flags=re.IGNORECASE)
+    words = phrase.split()
+    if not words:
+        return None
+    return " ".join(words[:10])
+
+
+def clause_metrics(parsed: Parsed) -> list[tuple[int, int]]:
+    """Spans of clauses that each name a metric and a value or a direction (for KR501)."""
+    text = parsed.text
+    protected = [(t.start, t.end) for t in parsed.tokens]
+    spans: list[tuple[int, int]] = []
+    position = 0
+    for match in _CLAUSE_SPLIT_RE.finditer(text):
+        if any(s <= match.start() < e for s, e in protected):
+            continue
+        spans.append((position, match.start()))
+        position = match.end()
+    spans.append((position, len(text)))
+    found: list[tuple[int, int]] = []
+    for start, end in spans:
+        clause = parsed.lower[start:end]
+        clause_words = _WORD_RE.findall(clause)
+        has_metric_word = any(w in METRIC_WORDS for w in clause_words)
+        has_value = any(
+            t.is_value and start <= t.start < end and t.unit_kind != "date" for t in parsed.tokens
+        )
+        has_verb = any(
+            VERB_CATEGORY.get(w, ("", ""))[0] in DIRECTION_CATEGORIES | {"improve"}
+            for w in clause_words[:3]
+        )
+        if not has_metric_word:
+            # "shrink the app from 212 MB to 120 MB": an imperative verb and its own values
+            lead = VERB_CATEGORY.get(clause_words[0], ("", "")) if clause_words else ("", "")
+            if has_value and lead[0] in DIRECTION_CATEGORIES and clause_words[0] == lead[1]:
+                found.append((start, end))
+            continue
+        if (has_value and (has_verb or len(found) == 0 or _BASELINE_BEFORE.search(clause))) or (has_verb and found):
+            found.append((start, end))
+    return found

@@ -1,0 +1,158 @@
+"""Classify a key result as outcome, output, activity or unmeasurable.
+
+Lexical cues alone mislead ("reach 100% completion of the redesign" uses outcome words for
+a deliverable; "deploy 3x more frequently" uses a deliverable verb for a delivery metric),
+so the decision combines the lead verb and its object with the parsed anatomy: whether a
+metric is named, whether there are measured values, and whether a deliverable carries an
+outcome clause ("ship X so that conversion rises from 2.1% to 2.6%"). The order of the
+questions follows the labeling guide: unmeasurable, activity, output, outcome.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .anatomy import analyse
+from .anatomy.lexicon import (
+    ACTIVITY_NOUNS,
+    CERTIFICATION_RE,
+    METRIC_WORDS,
+    PEOPLE_NOUNS,
+    VERB_CATEGORY,
+)
+from .anatomy.parse import DIRECTION_CATEGORIES, Parsed
+from .models import Anatomy, KeyResult, Kind
+
+MEASURED_UNITS = frozenset(
+    {"percent", "percentage_points", "duration", "money", "rate", "score", "size", "multiplier"}
+)
+_PROGRESS_RE = re.compile(
+    r"\b(?:completion|completed|complete|rolled[\s-]out|migrated|implemented|delivered|shipped|"
+    r"onboarded|converted|decommissioned|retired|done)\b|"
+    r"\b(?:number|count|share|percentage|proportion|%)\s+of\s+(?:\w+[\s-]){0,3}?(?:services|"
+    r"repos|repositories|teams|apps|applications|jobs|pipelines|workloads|clusters|systems|"
+    r"tables|screens|pages|endpoints|microservices|components|modules|databases|projects|"
+    r"squads|hosts|nodes|accounts)\s+(?:on|onto|in|using|running|migrated|moved|converted|"
+    r"onboarded|with\s+(?:the\s+)?new|behind|through)\b",
+    re.IGNORECASE,
+)
+_ACTIVITY_COUNT_RE = re.compile(
+    r"\b(?:number|count)\s+of\s+(?:\w+\s+){0,2}?(?:blog\s+)?(?:posts|talks|workshops|sessions|"
+    r"trainings|meetups|hackathons|game\s*days|interviews|demos|meetings|articles|webinars|"
+    r"hires|engineers|reviews|audits|experiments|drills)\b",
+    re.IGNORECASE,
+)
+_CADENCE_RE = re.compile(
+    r"\b(?:every|each|per|a|an)\s+(?:\w+\s+)?(?:day|week|month|quarter|sprint|release|"
+    r"incident|team|service|quarter)\b|\b(?:weekly|monthly|quarterly|daily|biweekly|fortnightly)"
+    r"\b",
+    re.IGNORECASE,
+)
+_FREQUENCY_RE = re.compile(
+    r"\b(?:more|less)\s+(?:often|frequently)\b|\bfrequency\b|\b\d+(?:\.\d+)?\s?[x×]\b|"
+    r"\btimes\s+(?:a|per)\s+(?:day|week)\b|\b(?:per|a)\s+day\b|\bon\s+demand\b|\bdaily\b",
+    re.IGNORECASE,
+)
+_CONTENT_OBJECTS = frozenset(
+    ["post", "posts", "blog", "blogs", "article", "articles", "talk", "talks", "newsletter", "newsletters", "videos", "video", "podcasts", "episodes", "case", "studies"]
+)
+
+
+def classify(kr: KeyResult, anatomy: Anatomy) -> Kind:
+    """The kind of a key result, from its text and its (possibly edited) anatomy."""
+    parsed = analyse(kr)
+    kind, _cues = decide(parsed, anatomy)
+    return kind
+
+
+def classify_parsed(parsed: Parsed) -> Kind:
+    """The kind of an already-analysed key result; records the deciding cue in its anatomy."""
+    kind, cues = decide(parsed, parsed.anatomy)
+    parsed.anatomy.cues.extend(cues)
+    return kind
+
+
+def decide(parsed: Parsed, anatomy: Anatomy) -> tuple[Kind, list[str]]:
+    """The kind and the cue that decided it."""
+    text, words = parsed.text, parsed.words
+    category, verb, index = parsed.lead_category, parsed.lead_verb, parsed.lead_index
+    value_tokens = [t for t in parsed.tokens if t.is_value]
+    measured = any(t.unit_kind in MEASURED_UNITS or t.comparator for t in value_tokens)
+    has_values = (
+        anatomy.target is not None
+        or anatomy.baseline is not None
+        or anatomy.relative_change is not None
+    )
+    has_metric = parsed.has_metric
+    object_words = words[index + 1 : index + 7] if index is not None else words[:6]
+    activity_object = any(w in ACTIVITY_NOUNS for w in object_words)
+    people_object = any(w in PEOPLE_NOUNS for w in object_words)
+
+    if parsed.attached_at is not None:
+        clause = parsed.lower[parsed.attached_at :]
+        clause_words = re.findall(r"[a-z0-9][a-z0-9'\-]*", clause)
+        clause_values = any(t.start >= parsed.attached_at for t in value_tokens)
+        clause_verb = any(
+            VERB_CATEGORY.get(w, ("", ""))[0] in DIRECTION_CATEGORIES for w in clause_words
+        )
+        if (any(w in METRIC_WORDS for w in clause_words) or (clause_values and clause_verb)) and (
+            clause_values or category in ("output", "ambiguous", None)
+        ):
+            return "outcome", ["kind:attached-outcome"]
+
+    if category == "activity":
+        if verb == "onboard" and not people_object:
+            return "output", ["kind:rollout"]
+        return "activity", [f"kind:activity-verb:{verb}"]
+    if category == "ambiguous":
+        if verb == "deliver" and has_metric and measured:
+            return "outcome", ["kind:delivered-metric"]
+        if activity_object or verb in ("give", "perform", "do", "send", "record", "share"):
+            return "activity", [f"kind:activity-object:{verb}"]
+        if verb in ("review", "close", "merge", "resolve", "fix") and any(
+            t.unit_kind == "count" for t in value_tokens
+        ):
+            return "activity", [f"kind:counted-action:{verb}"]
+        if verb in ("run",) and _CADENCE_RE.search(text) and not has_metric:
+            return "activity", [f"kind:scheduled:{verb}"]
+        if verb in ("publish", "write") and any(w in _CONTENT_OBJECTS for w in object_words):
+            return "activity", [f"kind:content:{verb}"]
+        return "output", [f"kind:deliverable-verb:{verb}"]
+    if category == "output":
+        if verb in ("onboard",) and people_object:
+            return "activity", ["kind:people-onboarded"]
+        if verb in ("deploy", "release", "ship") and _FREQUENCY_RE.search(text):
+            return "outcome", ["kind:delivery-frequency"]
+        return "output", [f"kind:deliverable-verb:{verb}"]
+    if category in DIRECTION_CATEGORIES or category == "improve":
+        if _PROGRESS_RE.search(text) and not _outcome_metric_near_verb(parsed):
+            return "output", ["kind:progress"]
+        if _ACTIVITY_COUNT_RE.search(text):
+            return "activity", ["kind:counted-activity"]
+        if CERTIFICATION_RE.search(text) and not measured:
+            return "output", ["kind:milestone"]
+        if has_metric or measured or has_values:
+            return "outcome", ["kind:metric-moves"]
+        return "unmeasurable", ["kind:no-metric"]
+    if category == "vague":
+        if has_metric and has_values and measured:
+            return "outcome", ["kind:vague-verb-with-metric"]
+        return "unmeasurable", [f"kind:vague-verb:{verb}"]
+    # no lead verb: a noun phrase ("p99 < 300ms", "100% of images signed")
+    if _PROGRESS_RE.search(text) and not measured:
+        return "output", ["kind:progress"]
+    if has_metric or measured or (has_values and value_tokens):
+        return "outcome", ["kind:state"]
+    if anatomy.target is not None or anatomy.baseline is not None:
+        return "outcome", ["kind:explicit-values"]
+    return "unmeasurable", ["kind:nothing-to-measure"]
+
+
+def _outcome_metric_near_verb(parsed: Parsed) -> bool:
+    """Whether the words right after the verb name a time or rate ("time from cut to 100%")."""
+    if parsed.lead_index is None:
+        return False
+    head = parsed.words[parsed.lead_index + 1 : parsed.lead_index + 6]
+    return any(
+        w in ("time", "latency", "duration", "rate", "cost", "wait", "lead", "mttr") for w in head
+    )

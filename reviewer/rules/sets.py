@@ -1,0 +1,260 @@
+"""Rules about a whole OKR set: focus, qualitative objectives, duplicates."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..anatomy.lexicon import FILLER_WORDS, VERB_CATEGORY
+from ..anatomy.numbers import tokenize
+from .registry import Hit, SetContext, rule
+from .wording import clip
+
+
+@rule(
+    "OKR601",
+    "too-many-key-results",
+    severity="warning",
+    scope="set",
+    fix="Keep the few key results that best show the objective is met; move the rest to a "
+    "backlog or another objective.",
+    guidance=("focus-and-limits", "failure-modes"),
+)
+def too_many_key_results(ctx: SetContext) -> Iterator[Hit]:
+    """Flags an objective carrying more key results than the configured maximum.
+
+    ## What it checks
+    An objective has more key results than `max_key_results` (4 by default).
+
+    ## Why it matters
+    Every key result competes for the same attention. Past three or four, the list stops
+    forcing choices and starts recording everything the team happens to be doing, which
+    is a task list with extra steps.
+
+    ## Example
+        Objective: Make deploys boring
+        (seven key results covering CI time, flaky tests, rollbacks, lead time, on-call
+        pages, docs and a survey)
+
+    ## Use instead
+        Objective: Make deploys boring
+        (the three or four key results that would prove it: lead time, change failure
+        rate, rollback time)
+    """
+    limit = ctx.config.max_key_results
+    for objective in ctx.okr_set.objectives:
+        count = len(objective.key_results)
+        if count > limit:
+            yield Hit(
+                message=f'objective "{clip(objective.text, 50)}" has {count} key results; more '
+                f"than {limit} spreads the team's focus",
+                objective=objective.text,
+                line=objective.location.line,
+                fix=f"Keep the {limit} key results that best show the objective is met; move "
+                "the rest to a backlog or another objective.",
+            )
+
+
+@rule(
+    "OKR602",
+    "too-many-objectives",
+    severity="warning",
+    scope="set",
+    fix="Keep the objectives that matter most this period; fold or drop the rest.",
+    guidance=("focus-and-limits",),
+)
+def too_many_objectives(ctx: SetContext) -> Iterator[Hit]:
+    """Flags a set with more objectives than the configured maximum.
+
+    ## What it checks
+    The OKR set has more objectives than `max_objectives` (5 by default).
+
+    ## Why it matters
+    A team that has ten priorities has none. Nobody can keep more than a handful of
+    objectives in mind, so the list stops guiding day-to-day trade-offs.
+
+    ## Example
+        A team file with eight objectives for one quarter
+
+    ## Use instead
+        Three to five objectives, each with three or four key results
+    """
+    limit = ctx.config.max_objectives
+    count = len(ctx.okr_set.objectives)
+    if count > limit:
+        yield Hit(
+            message=f"the set has {count} objectives; more than {limit} is more than anyone "
+            "can keep in mind",
+            fix=f"Keep the {limit} objectives that matter most this period; fold or drop the rest.",
+        )
+
+
+@rule(
+    "OKR603",
+    "quantitative-objective",
+    severity="warning",
+    scope="set",
+    fix="State the objective as a qualitative aim and move its numbers into a key result.",
+    guidance=("writing-objectives",),
+)
+def quantitative_objective(ctx: SetContext) -> Iterator[Hit]:
+    """Flags an objective that carries the numbers itself.
+
+    ## What it checks
+    The objective's text contains a measured value (a percentage, a duration, money, a
+    multiplier, a comparator or a larger count such as "1M users"). Dates ("in Q3") and
+    small counts ("our top 3 services") are fine.
+
+    ## Why it matters
+    The objective says what the team wants and why it matters; the key results say how
+    success will be measured. An objective that is already a number leaves the key
+    results to repeat it or to become tasks, and loses the direction that lets a team
+    pick better measures later.
+
+    ## Example
+        Objective: Reach 99.95% uptime
+
+    ## Use instead
+        Objective: Customers can rely on us during their busiest hours
+        KR: Raise uptime from <baseline> to 99.95% by <deadline>
+    """
+    for objective in ctx.okr_set.objectives:
+        numbers = [
+            t
+            for t in tokenize(objective.text)
+            if t.is_value and (t.unit is not None or t.comparator is not None or t.value >= 10)
+        ]
+        if not numbers:
+            continue
+        raws = ", ".join(f'"{clip(t.raw, 20)}"' for t in numbers[:3])
+        yield Hit(
+            message=f'objective "{clip(objective.text, 50)}" carries numbers ({raws}); '
+            "objectives say what and why, key results carry the numbers",
+            objective=objective.text,
+            line=objective.location.line,
+            fix=f"Reword the objective as the aim behind {raws} and move the number into a "
+            "key result.",
+        )
+
+
+@rule(
+    "OKR604",
+    "too-few-key-results",
+    severity="info",
+    scope="set",
+    fix="Add a second key result that measures the objective from another side (for example "
+    "a counter-metric that would catch the first one being gamed).",
+    guidance=("focus-and-limits",),
+)
+def too_few_key_results(ctx: SetContext) -> Iterator[Hit]:
+    """Flags an objective with fewer key results than the configured minimum.
+
+    ## What it checks
+    An objective has fewer key results than `min_key_results` (2 by default), including
+    none at all.
+
+    ## Why it matters
+    A single metric rarely captures an objective, and it is easy to move on its own in
+    ways that do not help (speed at the cost of quality, cost at the cost of
+    reliability). A second key result, often a counter-metric, keeps the first honest.
+
+    ## Example
+        Objective: Make releases safe
+        KR: Reduce change failure rate from 18% to 5%
+
+    ## Use instead
+        Objective: Make releases safe
+        KR: Reduce change failure rate from 18% to 5%
+        KR: Keep merge-to-production lead time under <target> while doing so
+    """
+    minimum = ctx.config.min_key_results
+    for objective in ctx.okr_set.objectives:
+        count = len(objective.key_results)
+        if count < minimum:
+            counted = "no key results" if count == 0 else f"only {count} key result"
+            yield Hit(
+                message=f'objective "{clip(objective.text, 50)}" has {counted}; one metric '
+                "rarely shows an objective is met",
+                objective=objective.text,
+                line=objective.location.line,
+            )
+
+
+_TOKEN_RE = re.compile(r"[a-z][a-z0-9'\-]*")
+_STOPWORDS = frozenset(
+    ["a", "an", "the", "of", "to", "for", "in", "on", "at", "by", "from", "with", "and", "or", "our", "its", "their", "this", "that", "per", "all", "every", "each", "into", "than", "then", "so", "as", "is", "are", "be", "being", "been", "it", "we", "us", "more", "less", "new"]
+)
+
+
+def signature(text: str) -> frozenset[str]:
+    """The content words of a key result, normalised for near-duplicate detection."""
+    words = set()
+    for word in _TOKEN_RE.findall(text.lower()):
+        if word in _STOPWORDS or word in FILLER_WORDS:
+            continue
+        category = VERB_CATEGORY.get(word, ("", ""))[0]
+        if category in ("increase", "decrease", "improve", "reach", "maintain"):
+            continue  # "raise" and "improve" say the same thing about the same metric
+        if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        words.add(word)
+    return frozenset(words)
+
+
+def similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    """Jaccard overlap of two signatures."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+DUPLICATE_THRESHOLD = 0.75
+
+
+@rule(
+    "OKR605",
+    "duplicate-key-result",
+    severity="warning",
+    scope="set",
+    fix="Merge the two into one key result, or make each measure a different metric.",
+    guidance=("one-metric-per-key-result",),
+)
+def duplicate_key_result(ctx: SetContext) -> Iterator[Hit]:
+    """Flags two key results in one set that say the same thing.
+
+    ## What it checks
+    Two key results anywhere in the set share most of their content words once numbers,
+    filler and direction verbs are set aside ("Raise checkout conversion ..." and
+    "Improve checkout conversion ..."). The later one is reported.
+
+    ## Why it matters
+    A duplicated key result counts one piece of progress twice and makes the set look
+    broader than it is. When the copies carry different targets, the team does not know
+    which one it is aiming for.
+
+    ## Example
+        KR: Reduce p95 checkout latency from 900 ms to 400 ms
+        KR: Cut checkout p95 latency to 400 ms
+
+    ## Use instead
+        KR: Reduce p95 checkout latency from 900 ms to 400 ms by <deadline>
+        (and a second key result that measures something else)
+    """
+    seen: list[tuple[frozenset[str], str]] = []
+    for objective, kr in ctx.okr_set.key_results():
+        words = signature(kr.text)
+        if len(words) < 2:
+            seen.append((words, kr.text))
+            continue
+        for earlier_words, earlier_text in seen:
+            score = similarity(words, earlier_words)
+            if score >= DUPLICATE_THRESHOLD:
+                yield Hit(
+                    message=f'"{clip(kr.text, 50)}" repeats "{clip(earlier_text, 50)}" '
+                    f"({score:.0%} of their content words are shared)",
+                    objective=objective.text,
+                    line=kr.location.line,
+                    key_result=kr,
+                )
+                break
+        seen.append((words, kr.text))
