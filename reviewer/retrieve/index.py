@@ -91,6 +91,14 @@ class GuidanceIndex:
         failure: it ranks lexically and records the reason in `status["degraded"]`.
         """
         limit = self._top_k if k is None else k
+        lexical, semantic = self.signals(query)
+        weights = self.weights or (
+            DEFAULT_WEIGHTS if semantic is not None else LEXICAL_ONLY_WEIGHTS
+        )
+        return rank(self._passages, lexical, semantic, codes, limit, weights)
+
+    def signals(self, query: str) -> tuple[np.ndarray, np.ndarray | None]:
+        """Raw BM25 and cosine scores of every passage (semantic None when unavailable)."""
         lexical = self._lexical.scores(query)
         semantic = None
         if self._vector is not None and query.strip():
@@ -98,10 +106,7 @@ class GuidanceIndex:
                 semantic = self._vector.similarities(query)
             except Exception as exc:  # the store failed: rank lexically, say why
                 self.status["degraded"] = f"vector search failed, lexical only: {_short(exc)}"
-        weights = self.weights or (
-            DEFAULT_WEIGHTS if semantic is not None else LEXICAL_ONLY_WEIGHTS
-        )
-        return rank(self._passages, lexical, semantic, codes, limit, weights)
+        return lexical, semantic
 
     def passages(self) -> list[Passage]:
         """Every passage in the corpus, in document and section order."""

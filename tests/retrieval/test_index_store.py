@@ -274,5 +274,5 @@ def test_an_extra_knowledge_folder_is_indexed_and_boosted(
     config.retrieval.knowledge_dirs.append(company)
     index = open_index(config)
     assert index.get("review-cadence#weekly-confidence-check") is not None
-    top = index.search("raise conversion a little", codes=["KR205"], k=1)
+    top = index.search("raise checkout conversion from 2.0% to 2.1%", codes=["KR205"], k=1)
     assert top[0].id == "review-cadence#weekly-confidence-check"

@@ -51,11 +51,13 @@ def test_index_builds_once_then_reports_current(
 def test_search_with_codes_as_json(
     project: Path, cache_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    argv = ["knowledge", "search", "make the checkout faster", "--codes", "KR403,KR201", "-k", "2"]
+    argv = ["knowledge", "search", "make the checkout faster", "--codes", "KR403,KR201", "-k", "3"]
     assert main([*argv, "--cache-dir", str(cache_dir), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["codes"] == ["KR403", "KR201"]
-    assert {r["doc_id"] for r in data["results"]} == {"gamma-latency", "beta-baselines"}
+    docs = [r["doc_id"] for r in data["results"]]
+    assert len(docs) == 3
+    assert {"gamma-latency", "beta-baselines"} <= set(docs)
     assert all(r["text"] and r["score"] > 0 for r in data["results"])
 
     assert main([*argv, "--cache-dir", str(cache_dir)]) == 0

@@ -67,14 +67,8 @@ def test_a_fired_code_pulls_its_guidance_above_a_better_word_match(passages: lis
 def test_each_fired_code_gets_a_passage_near_the_top(passages: list[Any]) -> None:
     lexical = LexicalIndex(passages)
     query = "launch the new checkout"
-    top = rank(
-        passages,
-        lexical.scores(query),
-        None,
-        ["KR101", "OKR602"],
-        k=2,
-        weights=LEXICAL_ONLY_WEIGHTS,
-    )
+    first = FusionWeights(semantic=0.0, one_per_code_first=True)
+    top = rank(passages, lexical.scores(query), None, ["KR101", "OKR602"], k=2, weights=first)
     assert {p.doc_id for p in top} == {"alpha-outcomes", "delta-focus"}
     flat = FusionWeights(semantic=0.0, one_per_code_first=False)
     top_flat = rank(passages, lexical.scores(query), None, ["KR101", "OKR602"], k=2, weights=flat)
