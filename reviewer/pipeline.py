@@ -130,7 +130,11 @@ class Reviewer:
 
     # -- stages -----------------------------------------------------------------------------
     def _prepare(
-        self, kr: KeyResult, objective: Objective | None, period: str | None
+        self,
+        kr: KeyResult,
+        objective: Objective | None,
+        period: str | None,
+        okr_set: OKRSet | None = None,
     ) -> tuple[KeyResultReview, CritiqueInput | None]:
         """Rules and retrieval for one key result (the CPU-bound, synchronous part)."""
         from .critique.base import CritiqueInput
@@ -138,7 +142,7 @@ class Reviewer:
 
         timings: dict[str, float] = {}
         started = time.perf_counter()
-        outcome = check_key_result(kr, objective, period, self.config)
+        outcome = check_key_result(kr, objective, period, self.config, okr_set=okr_set)
         timings["rules"] = _ms(started)
         review = KeyResultReview(
             key_result=kr,
@@ -207,9 +211,13 @@ class Reviewer:
         review.rewrites = kept[: self.config.max_rewrites]
 
     def _review_sync(
-        self, kr: KeyResult, objective: Objective | None, period: str | None
+        self,
+        kr: KeyResult,
+        objective: Objective | None,
+        period: str | None,
+        okr_set: OKRSet | None = None,
     ) -> _Outcome:
-        review, ctx = self._prepare(kr, objective, period)
+        review, ctx = self._prepare(kr, objective, period, okr_set)
         if ctx is not None:
             self._critique_deterministic(review, ctx)
         _fill_stage_timings(review)
@@ -221,8 +229,9 @@ class Reviewer:
         objective: Objective | None,
         period: str | None,
         limit: asyncio.Semaphore | None,
+        okr_set: OKRSet | None = None,
     ) -> _Outcome:
-        review, ctx = self._prepare(kr, objective, period)
+        review, ctx = self._prepare(kr, objective, period, okr_set)
         if ctx is None or not self.uses_llm:
             if ctx is not None:
                 self._critique_deterministic(review, ctx)
@@ -309,7 +318,7 @@ class Reviewer:
         items = _items(okr_sets)
         outcomes: list[_Outcome] = []
         for done, (okr_set, objective, kr) in enumerate(items, start=1):
-            outcome = self._review_sync(kr, objective, okr_set.period)
+            outcome = self._review_sync(kr, objective, okr_set.period, okr_set)
             outcomes.append(outcome)
             if progress:
                 progress(done, len(items), outcome.review)
@@ -330,7 +339,7 @@ class Reviewer:
 
         async def one(okr_set: OKRSet, objective: Objective, kr: KeyResult) -> _Outcome:
             nonlocal done
-            outcome = await self._review_async(kr, objective, okr_set.period, limit)
+            outcome = await self._review_async(kr, objective, okr_set.period, limit, okr_set)
             done += 1
             if progress:
                 progress(done, len(items), outcome.review)

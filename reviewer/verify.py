@@ -225,6 +225,12 @@ def verify_rewrite(
         }
     )
     failures = shape_findings(checked, ctx, config)
+    if replaced:
+        # Placeholders can hide a shape problem ("Hold <target> game days" no longer counts
+        # anything): the rewrite as written must pass too.
+        as_written = rewrite.model_copy(update={"text": rewrite.text})
+        seen = {f.code for f in failures}
+        failures += [f for f in shape_findings(as_written, ctx, config) if f.code not in seen]
     for finding in failures:
         notes.append(f"fails {finding.code} {finding.name}: {finding.message}")
     checked.verified = not failures

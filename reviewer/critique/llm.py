@@ -31,6 +31,9 @@ from .schema import LLMCritique, output_json_schema
 
 MAX_REASKS = 1  # one more chance with the violations spelled out, then the deterministic critic
 RAW_ECHO_CHARS = 4000  # how much of a bad answer is shown back to the model on a re-ask
+TRUNCATED = (
+    "the answer was cut off at the token limit before the JSON object ended; answer more briefly"
+)
 _KEY_SHAPES = re.compile(r"(sk-[A-Za-z0-9_\-]{8,}|Bearer\s+[A-Za-z0-9_\-.=]{8,})")
 
 
@@ -238,6 +241,8 @@ class LLMCritic:
         try:
             out = await self._runnable().ainvoke(chat_messages)
         except Exception as exc:  # every transport failure becomes one scrubbed line
+            if type(exc).__name__ == "LengthFinishReasonError":
+                return self._truncated(getattr(exc, "completion", None))
             raise EndpointError(self._describe(exc)) from None
         raw_message = out.get("raw")
         usage = Usage(llm_calls=1)
@@ -249,15 +254,16 @@ class LLMCritic:
         refusal = (getattr(raw_message, "additional_kwargs", None) or {}).get("refusal")
         if refusal:
             raise EndpointError(f"the model refused: {_short(scrub(str(refusal), self._secrets))}")
+        finish = (getattr(raw_message, "response_metadata", None) or {}).get("finish_reason")
+        if finish == "length":
+            # A lenient JSON parser may have "repaired" the cut answer: never trust it.
+            return LLMAnswer(data=None, raw=raw_text, problem=TRUNCATED, usage=usage)
         parsed = out.get("parsed")
         if out.get("parsing_error") is not None or not isinstance(parsed, dict):
             why = "the answer is not a JSON object"
             if out.get("parsing_error") is not None:
                 err = scrub(str(out["parsing_error"]), self._secrets)
                 why = f"the answer is not valid JSON ({_short(err, 160)})"
-            finish = (getattr(raw_message, "response_metadata", None) or {}).get("finish_reason")
-            if finish == "length":
-                why = "the answer was cut off before the JSON object ended (token limit)"
             return LLMAnswer(data=None, raw=raw_text, problem=why, usage=usage)
         try:
             LLMCritique.model_validate(parsed)
@@ -269,6 +275,21 @@ class LLMCritic:
                 usage=usage,
             )
         return LLMAnswer(data=parsed, raw=raw_text or json.dumps(parsed), problem=None, usage=usage)
+
+    def _truncated(self, completion: Any) -> LLMAnswer:
+        """An answer the SDK refused because it hit the token limit: re-ask for a shorter one."""
+        usage = Usage(llm_calls=1)
+        raw = ""
+        if completion is not None:
+            counts = getattr(completion, "usage", None)
+            if counts is not None:
+                usage.prompt_tokens = int(getattr(counts, "prompt_tokens", 0) or 0)
+                usage.completion_tokens = int(getattr(counts, "completion_tokens", 0) or 0)
+                usage.total_tokens = int(getattr(counts, "total_tokens", 0) or 0)
+            choices = getattr(completion, "choices", None) or []
+            if choices:
+                raw = str(getattr(choices[0].message, "content", "") or "")
+        return LLMAnswer(data=None, raw=raw, problem=TRUNCATED, usage=usage)
 
     def _describe(self, exc: BaseException) -> str:
         name = type(exc).__name__
