@@ -255,9 +255,8 @@ def _embed_corpus(embed: Any, passages: Sequence[Passage]) -> list[Any]:
         raise _EmbeddingFailed(_short(exc)) from exc
 
 
-def _fill(collection: Any, embed: Any, passages: Sequence[Passage]) -> None:
+def _fill(collection: Any, passages: Sequence[Passage], vectors: list[Any]) -> None:
     """Upsert every passage with its embedding, text and metadata (idempotent)."""
-    vectors = _embed_corpus(embed, passages)
     batch = 256
     for start in range(0, len(passages), batch):
         chunk = passages[start : start + batch]
@@ -310,11 +309,12 @@ def _open_memory(
     import chromadb
 
     started = time.perf_counter()
+    vectors = _embed_corpus(embed, passages)
     client = chromadb.EphemeralClient(settings=_settings())
     # In-memory clients share one store per process: a unique name keeps indexes apart.
     name = f"{COLLECTION}-{uuid.uuid4().hex[:12]}"
     collection = _collection(client, name, embed, fingerprint)
-    _fill(collection, embed, passages)
+    _fill(collection, passages, vectors)
     status["rebuilt"] = True
     status["build_ms"] = round((time.perf_counter() - started) * 1000, 1)
     return _VectorStore(collection, embed, passages)
@@ -345,7 +345,7 @@ def _open_http(
         _verify(collection, passages)
     except Exception:
         started = time.perf_counter()
-        _fill(collection, embed, passages)
+        _fill(collection, passages, _embed_corpus(embed, passages))
         _verify(collection, passages)
         status["rebuilt"] = True
         status["build_ms"] = round((time.perf_counter() - started) * 1000, 1)
@@ -431,11 +431,12 @@ def _build(
     import chromadb
 
     started = time.perf_counter()
+    vectors = _embed_corpus(embed, passages)  # first: a failing embedding leaves no folder
     build = f"build-{fingerprint[:12]}-{uuid.uuid4().hex[:8]}"
     folder = root / build
     client = chromadb.PersistentClient(path=str(folder), settings=_settings())
     collection = _collection(client, COLLECTION, embed, fingerprint)
-    _fill(collection, embed, passages)
+    _fill(collection, passages, vectors)
     _verify(collection, passages)
     build_ms = round((time.perf_counter() - started) * 1000, 1)
     _write_manifest(
