@@ -148,10 +148,10 @@ def run_check(args: argparse.Namespace) -> int:
     from ..pipeline import Reviewer
     from . import render
 
-    paths = expand_paths(list(args.paths))
-    if paths.count("-") > 1:
+    if list(args.paths).count("-") > 1:
         print("okr-review: '-' (stdin) can be given only once", file=sys.stderr)
         return EXIT_ERROR
+    paths = expand_paths(list(args.paths))
     first = next((p for p in paths if p != "-"), None)
     config = load_config(
         start=Path(first) if first else None,

@@ -107,7 +107,12 @@ def to_json_dict(report: Report) -> dict[str, Any]:
     for finding in report.set_findings:
         file, line = set_finding_location(report, finding)
         set_findings.append(
-            {**finding_dict(finding), "objective": finding.objective, "file": file, "line": line}
+            {
+                **finding_dict(finding),
+                "objective": finding.objective or None,
+                "file": file,
+                "line": line,
+            }
         )
     return {
         "schema_version": SCHEMA_VERSION,

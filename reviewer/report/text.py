@@ -61,9 +61,9 @@ def _review_lines(review: KeyResultReview, paint: _Painter) -> list[str]:
     kr = review.key_result
     line = f"{kr.location.line}" if kr.location.line is not None else "-"
     worst = review.worst_severity()
-    status = paint(worst, worst) if worst else paint("ok", "ok")
+    status = paint(worst, f"{worst:<7}") if worst else paint("ok", f"{'ok':<7}")
     head = f"  {line:>4}  {status}  "
-    out = _wrap(f"{kr.text} [{review.kind}]", " " * 8, head)
+    out = _wrap(f"{kr.text} [{review.kind}]", " " * 17, head)
     indent = " " * 8
     for finding in sort_findings(review.findings):
         out += _finding_lines(finding, paint, indent)
@@ -100,9 +100,12 @@ def render_text(report: Report, *, color: bool = False) -> str:
     for group in group_report(report):
         out.append(paint("bold", group.label))
         for objective in group.objectives:
-            where = f" (line {objective.line})" if objective.line else ""
             out.append("")
-            out.append(paint("bold", f"Objective: {objective.label}") + paint("dim", where))
+            if objective.text:
+                where = f" (line {objective.line})" if objective.line else ""
+                out.append(paint("bold", f"Objective: {objective.text}") + paint("dim", where))
+            else:
+                out.append(paint("bold", "Key results without an objective"))
             for review in objective.reviews:
                 out.extend(_review_lines(review, paint))
         if group.set_findings:
@@ -113,6 +116,8 @@ def render_text(report: Report, *, color: bool = False) -> str:
                 about = []
                 if finding.objective:
                     about.append(f'objective "{finding.objective}"')
+                elif finding.objective == "":
+                    about.append("key results without an objective")
                 if line:
                     about.append(f"line {line}")
                 out += _finding_lines(finding, paint, "  ")

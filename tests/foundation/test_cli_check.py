@@ -189,7 +189,7 @@ BAD_INPUTS = [
             )
             + "objectives: [{objective: A, key_results: *h}]\n"
         ).encode(),
-        None,
+        5,  # where the expansion passes the cap: the fifth level, 111,111 nodes
         "YAML aliases expand to more than 100000 nodes",
     ),
 ]
@@ -209,13 +209,6 @@ def test_bad_input_is_one_line_with_file_line_and_exit_2(
     error = only_line(run.stderr)
     assert error.startswith(where + message), error
     assert error.endswith(")")  # every message says what to do, in parentheses
-
-
-def test_bomb_line_is_reported(okr_review, tmp_path):
-    path = tmp_path / "bomb.yaml"
-    path.write_bytes(BAD_INPUTS[-1][1])
-    error = only_line(okr_review("check", str(path), "--rules-only").stderr)
-    assert error.startswith(f"{path}:")
 
 
 def test_file_over_the_size_limit(okr_review, tmp_path):
