@@ -49,6 +49,14 @@ def _uri(file: str | None) -> str:
     return path.as_posix()
 
 
+def _section(doc: str, heading: str) -> str:
+    """One `## heading` section of a rule's docs, as a single paragraph."""
+    parts = doc.split(f"## {heading}", 1)
+    if len(parts) < 2:
+        return ""
+    return " ".join(parts[1].split("\n## ", 1)[0].split())
+
+
 def _rule_entry(
     code: str,
     name: str,
@@ -65,7 +73,9 @@ def _rule_entry(
         "id": code,
         "name": name,
         "shortDescription": {"text": summary or name},
-        "fullDescription": {"text": (doc.split("\n\n")[0] if doc else summary) or name},
+        "fullDescription": {
+            "text": " ".join(p for p in (summary, _section(doc, "Why it matters")) if p) or name
+        },
         "help": {"text": help_text, "markdown": help_text},
         "defaultConfiguration": {"level": LEVELS[severity], "enabled": enabled},
         "properties": {"tags": ["okr", scope], "guidance": list(guidance)},
