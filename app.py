@@ -205,7 +205,9 @@ def cached_reviewer(settings_json: str, key_digest: str, _api_key: str | None) -
     overrides = json.loads(settings_json)
     if _api_key:
         overrides.setdefault("llm", {})["api_key"] = _api_key
-    return Reviewer(load_config(overrides=overrides))
+    reviewer = Reviewer(load_config(overrides=overrides))
+    reviewer.guidance_index()  # open (or build) the index now, under the spinner, once
+    return reviewer
 
 
 def get_reviewer(overrides: dict[str, Any], api_key: str | None) -> Reviewer:

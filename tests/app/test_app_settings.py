@@ -35,7 +35,8 @@ def use_llm(at, base_url: str, key: str = SECRET_KEY, model: str = "scripted-mod
 def test_rule_selection_drops_a_code(page) -> None:  # type: ignore[no-untyped-def]
     rules = page.sidebar.multiselect(key="rules")
     assert "KR101" in rules.value
-    assert "KR402" in rules.options and "KR402" not in rules.value  # off by default
+    assert "KR402 no-measurement-source" in rules.options  # options show code and name
+    assert "KR402" not in rules.value  # off by default
     at = review_paste(page, "Migrate the CI pipeline to GitHub Actions")
     assert "KR101" in codes_shown(cards(at, "paste")[0])
     at.sidebar.multiselect(key="rules").unselect("KR101").run()
