@@ -17,13 +17,13 @@ _ICONS = {"error": "❌", "warning": "⚠️", "info": "ℹ️", None: "✅"}
 
 def _cell(text: str) -> str:
     """Text safe inside a table cell: pipes escaped, newlines flattened."""
-    return " ".join(text.split()).replace("|", "\\|")
+    return " ".join(text.split()).replace("|", "\\|").replace("<", "\\<")
 
 
 def _inline(text: str) -> str:
     """Text safe on one Markdown line (no accidental headings, lists or HTML)."""
     text = " ".join(text.split())
-    return text.replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("<", "\\<")  # `\<` shows as `<` and cannot open an HTML tag
 
 
 def _code(text: str) -> str:
@@ -41,7 +41,9 @@ def _finding_bullet(finding: Finding) -> str:
 def _details(review: KeyResultReview) -> list[str]:
     kr = review.key_result
     where = f"Line {kr.location.line}: " if kr.location.line is not None else ""
-    out = [f"#### {where}{_inline(kr.text)}", "", f"Kind: **{review.kind}**", ""]
+    out = [f"#### {where}{_inline(kr.text)}", "", f"Kind: **{review.kind}**"]
+    if review.findings or review.suppressed:
+        out.append("")
     out += [_finding_bullet(f) for f in sort_findings(review.findings)]
     if review.suppressed:
         codes = ", ".join(f"`{c}`" for c in sorted({f.code for f in review.suppressed}))
@@ -89,7 +91,7 @@ def render_markdown(report: Report) -> str:
                 )
             out.append("")
             for review in objective.reviews:
-                if review.findings or review.critique or review.rewrites:
+                if review.findings or review.rewrites:
                     out += _details(review)
         if group.set_findings:
             out += ["### Objective and team findings", ""]

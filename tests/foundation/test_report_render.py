@@ -43,7 +43,7 @@ def finding(code: str, severity: str, message: str = "m", **extra) -> Finding:
         name=f"name-of-{code.lower()}",
         severity=severity,
         message=message,
-        fix="f",
+        fix="Write <metric> from <baseline>.",
         **extra,
     )
 
@@ -206,6 +206,9 @@ def test_markdown_table_escapes_pipes_and_shows_details(report):
     assert "| 3 | =Launch \\| the 100% new portal | output |" in output
     assert "`Cut time to first deploy from <baseline> to <target> by 30 September 2026`" in output
     assert "`OKR604`" in output and "Files that could not be read" in output
+    # a bare <metric> would be swallowed as an HTML tag by Markdown renderers
+    assert "*Fix:* Write \\<metric> from \\<baseline>." in output
+    assert "<metric>" not in output.replace("\\<metric>", "")
 
 
 def test_text_is_plain_unless_colour_is_asked_for(report):
