@@ -157,7 +157,7 @@ class Reviewer:
             return review, None
         started = time.perf_counter()
         review.retrieved = self._retrieve(kr, objective, review.findings, review.errors)
-        timings["retrieve"] = _ms(started)
+        review.timings_ms["retrieve"] = _ms(started)
         ctx = CritiqueInput(
             key_result=kr,
             objective=objective,

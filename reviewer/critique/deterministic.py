@@ -119,8 +119,9 @@ def load_tables(data_dir: Path = DATA_DIR) -> Tables:
     """Parse the YAML tables in reviewer/data (cached for the process)."""
     import yaml
 
-    deliverables = yaml.safe_load((data_dir / "deliverable_metrics.yaml").read_text("utf-8"))
-    gameable = yaml.safe_load((data_dir / "gameable_alternatives.yaml").read_text("utf-8"))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is 6x faster at start-up
+    deliverables = yaml.load((data_dir / "deliverable_metrics.yaml").read_text("utf-8"), loader)
+    gameable = yaml.load((data_dir / "gameable_alternatives.yaml").read_text("utf-8"), loader)
     categories = tuple(
         Category(
             id=c["id"],
