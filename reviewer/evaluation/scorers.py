@@ -362,8 +362,26 @@ def invented_numbers(rewrite: str, sources: Iterable[str]) -> list[str]:
 # Function words, the verbs every key result uses and OKR scaffolding: sharing one of these
 # says nothing about keeping the draft's subject. Nouns that double as verbs (build, deploy,
 # release, launch) stay content words: "build time" is a subject.
-_STOPWORDS = frozenset(
-    ["a", "an", "the", "and", "or", "but", "of", "for", "to", "from", "in", "on", "at", "by", "with", "within", "without", "into", "onto", "over", "under", "than", "then", "that", "this", "these", "those", "our", "their", "its", "his", "her", "your", "my", "we", "they", "it", "is", "are", "be", "been", "being", "was", "were", "will", "would", "should", "can", "could", "may", "might", "must", "per", "via", "as", "so", "such", "up", "down", "out", "all", "any", "each", "every", "more", "most", "less", "least", "much", "many", "few", "new", "other", "same", "own", "only", "just", "very", "not", "no", "nor", "too", "also", "both", "either", "while", "when", "where", "which", "who", "whom", "whose", "what", "why", "how", "before", "after", "better", "best", "good", "well", "reduce", "reduced", "reducing", "increase", "increased", "increasing", "raise", "raising", "lift", "grow", "improve", "improved", "improving", "cut", "cutting", "lower", "lowering", "decrease", "decreasing", "shrink", "bring", "keep", "achieve", "reach", "hit", "make", "get", "set", "ship", "complete", "finish", "run", "hold", "conduct", "publish", "train", "hire", "enable", "roll", "write", "create", "migrate", "move", "deliver", "end", "start", "quarter", "half", "year", "month", "week", "day", "days", "weeks", "months", "hours", "minutes", "seconds", "time", "baseline", "target", "deadline", "metric", "percentile", "today", "current", "currently", "now", "next", "last", "share", "rate", "number", "count", "percent", "points", "per", "cent", "fall", "falls", "rises", "rise", "drops", "drop"]
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_STOPWORDS = _word_set(
+    """
+    a an the and or but of for to from in on at by with within without into onto over under
+    than then that this these those our their its his her your my we they it is are be been
+    being was were will would should can could may might must per via as so such up down out
+    all any each every more most less least much many few new other same own only just very
+    not no nor too also both either while when where which who whom whose what why how
+    before after better best good well
+    reduce reduced reducing increase increased increasing raise raising lift grow improve
+    improved improving cut cutting lower lowering decrease decreasing shrink bring keep
+    achieve reach hit make get set ship complete finish run hold conduct publish train
+    hire enable roll write create migrate move deliver
+    end start quarter half year month week day days weeks months hours minutes seconds
+    time baseline target deadline metric percentile today current currently now next last
+    share rate number count percent points per cent fall falls rises rise drops drop
+    """
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z-]+")
 
