@@ -581,6 +581,29 @@ def summary_rows(
     return header, rows
 
 
+def _ids(ids: Sequence[str], limit: int = 8) -> str:
+    shown = ", ".join(ids[:limit])
+    return shown + (f" (+{len(ids) - limit})" if len(ids) > limit else "")
+
+
+def _misses(result: EvalResult) -> list[str]:
+    """Which cases went wrong, by id, so a regression can be looked up in the dataset."""
+    lines = []
+    for split, part in result.splits.items():
+        details = part.details
+        wrong = [
+            f"{m['id']} ({m['label']}->{m['predicted']})" for m in details.get("misclassified", [])
+        ]
+        if wrong:
+            lines.append(f"[{split}] kind wrong: {_ids(wrong)}")
+        for label, key in (("missed", "missed"), ("false alarm", "false_alarms")):
+            for code, ids in sorted(details.get(key, {}).items()):
+                lines.append(f"[{split}] {code} {label}: {_ids(ids)}")
+        for set_id, problems in sorted(details.get("sets", {}).get("failures", {}).items()):
+            lines.append(f"[{split}] {set_id}: {'; '.join(problems)}")
+    return [*lines, ""] if lines else []
+
+
 def render_text(result: EvalResult, baseline: dict[str, dict[str, float]] | None) -> str:
     """The table `okr-review eval` prints."""
     counts = ", ".join(
@@ -597,6 +620,7 @@ def render_text(result: EvalResult, baseline: dict[str, dict[str, float]] | None
     header, rows = summary_rows(result, baseline)
     if rows:
         lines += [*_table(header, rows), ""]
+    lines += _misses(result)
     for stage, error in result.errors.items():
         lines.append(f"stage {stage} failed: {error}")
     bar_results = result.bar_results()

@@ -46,16 +46,9 @@ def test_every_stage_ran(offline_result):
 @pytest.mark.parametrize("split", SPLITS)
 def test_offline_eval_meets_every_bar(offline_result, split):
     results = [r for r in offline_result.bar_results() if r.split == split]
-    assert len(results) >= 18
+    assert len(results) >= 19
     failed = [r.describe() for r in missed(results)]
     assert not failed, "bars missed:\n" + "\n".join(failed)
-
-
-@pytest.mark.parametrize("split", SPLITS)
-def test_set_findings_are_all_right(offline_result, split):
-    assert offline_result.splits[split].metrics["sets.accuracy"] >= 0.9, (
-        offline_result.splits[split].details.get("sets", {}).get("failures")
-    )
 
 
 def test_disabling_one_rule_fails_the_bar_check():
