@@ -19,6 +19,7 @@ from .anatomy.lexicon import (
     METRIC_WORDS,
     PEOPLE_NOUNS,
     VERB_CATEGORY,
+    gated,
 )
 from .anatomy.parse import DIRECTION_CATEGORIES, Parsed
 from .models import Anatomy, KeyResult, Kind
@@ -26,7 +27,7 @@ from .models import Anatomy, KeyResult, Kind
 MEASURED_UNITS = frozenset(
     {"percent", "percentage_points", "duration", "money", "rate", "score", "size", "multiplier"}
 )
-_PROGRESS_RE = re.compile(
+_PROGRESS_RE = gated(
     r"\b(?:completion|completed|complete|rolled[\s-]out|migrated|implemented|delivered|shipped|"
     r"onboarded|converted|decommissioned|retired|done)\b|"
     r"\b(?:number|count|share|percentage|proportion|%)\s+of\s+(?:\w+[\s-]){0,3}?(?:services|"
@@ -35,26 +36,45 @@ _PROGRESS_RE = re.compile(
     r"squads|hosts|nodes|accounts)\s+(?:on|onto|in|using|running|migrated|moved|converted|"
     r"onboarded|with\s+(?:the\s+)?new|behind|through)\b",
     re.IGNORECASE,
+    symbols="%",
 )
-_ACTIVITY_COUNT_RE = re.compile(
+_ACTIVITY_COUNT_RE = gated(
     r"\b(?:number|count)\s+of\s+(?:\w+\s+){0,2}?(?:blog\s+)?(?:posts|talks|workshops|sessions|"
     r"trainings|meetups|hackathons|game\s*days|interviews|demos|meetings|articles|webinars|"
     r"hires|engineers|reviews|audits|experiments|drills)\b",
     re.IGNORECASE,
 )
-_CADENCE_RE = re.compile(
+_CADENCE_RE = gated(
     r"\b(?:every|each|per|a|an)\s+(?:\w+\s+)?(?:day|week|month|quarter|sprint|release|"
     r"incident|team|service|quarter)\b|\b(?:weekly|monthly|quarterly|daily|biweekly|fortnightly)"
     r"\b",
     re.IGNORECASE,
 )
-_FREQUENCY_RE = re.compile(
+_FREQUENCY_RE = gated(
     r"\b(?:more|less)\s+(?:often|frequently)\b|\bfrequency\b|\b\d+(?:\.\d+)?\s?[x×]\b|"
     r"\btimes\s+(?:a|per)\s+(?:day|week)\b|\b(?:per|a)\s+day\b|\bon\s+demand\b|\bdaily\b",
     re.IGNORECASE,
 )
+_WORDS_RE = re.compile(r"[a-z0-9][a-z0-9'\-]*")
 _CONTENT_OBJECTS = frozenset(
-    ["post", "posts", "blog", "blogs", "article", "articles", "talk", "talks", "newsletter", "newsletters", "videos", "video", "podcasts", "episodes", "case", "studies"]
+    [
+        "post",
+        "posts",
+        "blog",
+        "blogs",
+        "article",
+        "articles",
+        "talk",
+        "talks",
+        "newsletter",
+        "newsletters",
+        "videos",
+        "video",
+        "podcasts",
+        "episodes",
+        "case",
+        "studies",
+    ]
 )
 
 
@@ -90,7 +110,7 @@ def decide(parsed: Parsed, anatomy: Anatomy) -> tuple[Kind, list[str]]:
 
     if parsed.attached_at is not None:
         clause = parsed.lower[parsed.attached_at :]
-        clause_words = re.findall(r"[a-z0-9][a-z0-9'\-]*", clause)
+        clause_words = _WORDS_RE.findall(clause)
         clause_values = any(t.start >= parsed.attached_at for t in value_tokens)
         clause_verb = any(
             VERB_CATEGORY.get(w, ("", ""))[0] in DIRECTION_CATEGORIES for w in clause_words
@@ -125,11 +145,15 @@ def decide(parsed: Parsed, anatomy: Anatomy) -> tuple[Kind, list[str]]:
             return "outcome", ["kind:delivery-frequency"]
         return "output", [f"kind:deliverable-verb:{verb}"]
     if category in DIRECTION_CATEGORIES or category == "improve":
-        if _PROGRESS_RE.search(text) and not _outcome_metric_near_verb(parsed):
+        if (
+            _may_progress(parsed)
+            and _PROGRESS_RE.search(text)
+            and not _outcome_metric_near_verb(parsed)
+        ):
             return "output", ["kind:progress"]
         if _ACTIVITY_COUNT_RE.search(text):
             return "activity", ["kind:counted-activity"]
-        if CERTIFICATION_RE.search(text) and not measured:
+        if not measured and _may_certify(parsed) and CERTIFICATION_RE.search(text):
             return "output", ["kind:milestone"]
         if has_metric or measured or has_values:
             return "outcome", ["kind:metric-moves"]
@@ -139,13 +163,87 @@ def decide(parsed: Parsed, anatomy: Anatomy) -> tuple[Kind, list[str]]:
             return "outcome", ["kind:vague-verb-with-metric"]
         return "unmeasurable", [f"kind:vague-verb:{verb}"]
     # no lead verb: a noun phrase ("p99 < 300ms", "100% of images signed")
-    if _PROGRESS_RE.search(text) and not measured:
+    if not measured and _may_progress(parsed) and _PROGRESS_RE.search(text):
         return "output", ["kind:progress"]
     if has_metric or measured or (has_values and value_tokens):
         return "outcome", ["kind:state"]
     if anatomy.target is not None or anatomy.baseline is not None:
         return "outcome", ["kind:explicit-values"]
     return "unmeasurable", ["kind:nothing-to-measure"]
+
+
+_PROGRESS_HINTS = frozenset(
+    [
+        "completion",
+        "completed",
+        "complete",
+        "rolled",
+        "rolled-out",
+        "migrated",
+        "implemented",
+        "delivered",
+        "shipped",
+        "onboarded",
+        "converted",
+        "decommissioned",
+        "retired",
+        "done",
+        "services",
+        "repos",
+        "repositories",
+        "teams",
+        "apps",
+        "applications",
+        "jobs",
+        "pipelines",
+        "workloads",
+        "clusters",
+        "systems",
+        "tables",
+        "screens",
+        "pages",
+        "endpoints",
+        "microservices",
+        "components",
+        "modules",
+        "databases",
+        "projects",
+        "squads",
+        "hosts",
+        "nodes",
+        "accounts",
+    ]
+)
+_CERTIFICATION_HINTS = frozenset(
+    [
+        "soc",
+        "soc2",
+        "iso",
+        "pci",
+        "pci-dss",
+        "hipaa",
+        "gdpr",
+        "fedramp",
+        "certification",
+        "certified",
+        "accreditation",
+        "audit",
+        "ga",
+        "general",
+        "beta",
+        "mvp",
+    ]
+)
+
+
+def _may_progress(parsed: Parsed) -> bool:
+    return bool(parsed.wordset & _PROGRESS_HINTS)
+
+
+def _may_certify(parsed: Parsed) -> bool:
+    return bool(parsed.wordset & _CERTIFICATION_HINTS) or any(
+        w[:1] == "v" and w[1:2].isdigit() for w in parsed.words
+    )
 
 
 def _outcome_metric_near_verb(parsed: Parsed) -> bool:

@@ -11,9 +11,11 @@ targets. Identifiers glued to letters (P1, S3, EC2, K8s, 2FA, HTTP/2) are not nu
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..models import Quantity
+from .construct import build
 
 # -- unit tables ------------------------------------------------------------------------
 MINUTE, HOUR, DAY = 60.0, 3600.0, 86400.0
@@ -250,9 +252,10 @@ _PERIOD_WORDS = _alt(
 _DURATION_UNITS = _alt([u for u in DURATION_FACTORS if len(u) > 1 or u in ("s", "h", "d", "m")])
 _SIZE_UNITS = _alt([u for u in SIZE_FACTORS if u != "b"])
 
-TOKEN_RE = re.compile(
-    rf"""
-    (?P<pct>(?<![\w.])[pP](?P<pctv>\d{{2}}(?:\.\d+)?)(?![\w])
+_TOKEN_PATTERN = rf"""
+    # fail fast where no token can start: not a digit, sign, currency, comparator or word start
+    (?=[\d.$€£¥+\-−<>≤≥~≈=]|(?<![A-Za-z])[A-Za-z])
+    (?:(?P<pct>(?<![\w.])[pP](?P<pctv>\d{{2}}(?:\.\d+)?)(?![\w])
       | (?<![\w.])(?P<pctv2>\d{{2}}(?:\.\d+)?)(?:th|st|nd|rd)[\s-]+(?i:percentile|pct|%ile)s?\b)
     | (?P<date>
         (?<![\w.])(?:(?P<qy1>(?:19|20)\d{{2}})[-\s]?)?(?P<qh>[QqHh])(?P<qn>[1-4])
@@ -269,11 +272,11 @@ TOKEN_RE = re.compile(
     | (?P<allday>(?<![\w.])24/7(?![\w/]))
     | (?P<clock>(?<![\w.:])\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?![\w:]))
     | (?P<qty>
-        (?:(?<![-=])(?P<cmps>{_alt(list(SYMBOL_COMPARATORS))})\s*|\b(?P<cmpw>{_alt(list(WORD_COMPARATORS))})\s+)?
+        (?:(?<![-=])(?P<cmps>{_alt(list(SYMBOL_COMPARATORS))})\s*)?
         (?P<sign>[+\-−](?=[\d$€£¥.]))?
-        (?P<cur>[$€£¥]\s?|\b(?i:usd|eur|gbp)\s?)?
+        (?P<cur>[$€£¥]\s?)?
         (?<![\w.,/])(?<![A-Za-z]-)
-        (?P<num>{_NUM}|\b(?i:{_NUMWORD})\b|\b(?i:once|twice)\b(?=\s+(?:a|an|per|each|every)\s))
+        (?P<num>{_NUM}@NUMBER_WORDS@)
         (?:(?P<u1>\s?%)?\s?[-–—]\s?(?P<cur2>[$€£¥])?(?P<num2>{_NUM})(?![\w,.]\d))?
         (?P<mag>\s?(?:k|K|MM|M|mn|bn|B)(?![A-Za-z])|\s(?i:thousand|million|billion)\b)?
         (?P<plus>\+(?=\s?[A-Za-z%]))?
@@ -293,7 +296,16 @@ TOKEN_RE = re.compile(
         (?P<trail>\s?\+|\s(?i:{_alt([w for w in TRAILING_COMPARATORS if w != "+"])})\b)?
         (?![\w])
       )
-    """,
+    )
+    """
+# Comparator words ("under", "at least") and currency codes before a number are read by
+# `_prefix_before`, not by the pattern: as alternatives they were tried at every word.
+TOKEN_RE = re.compile(_TOKEN_PATTERN.replace("@NUMBER_WORDS@", ""), re.VERBOSE)
+TOKEN_RE_WITH_WORDS = re.compile(
+    _TOKEN_PATTERN.replace(
+        "@NUMBER_WORDS@",
+        rf"|\b(?i:{_NUMWORD})\b|\b(?i:once|twice)\b(?=\s+(?:a|an|per|each|every)\s)",
+    ),
     re.VERBOSE,
 )
 
@@ -319,15 +331,18 @@ class Token:
 
     def to_quantity(self) -> Quantity:
         """The public model for this number."""
-        return Quantity.model_construct(
-            raw=self.raw,
-            value=self.value,
-            upper=self.upper,
-            unit=self.unit,
-            unit_kind=self.unit_kind,
-            comparator=self.comparator,
-            per=self.per,
-            span=(self.start, self.end),
+        return build(
+            Quantity,
+            dict(
+                raw=self.raw,
+                value=self.value,
+                upper=self.upper,
+                unit=self.unit,
+                unit_kind=self.unit_kind,
+                comparator=self.comparator,
+                per=self.per,
+                span=(self.start, self.end),
+            ),
         )
 
     @property
@@ -340,7 +355,7 @@ def _to_float(text: str) -> float:
     word = text.lower()
     if word in NUMBER_WORDS:
         return float(NUMBER_WORDS[word])
-    word = re.sub(r"\s+", " ", word)
+    word = " ".join(word.split())
     if word in NUMBER_WORDS:
         return float(NUMBER_WORDS[word])
     return float(text.replace(",", ""))
@@ -352,17 +367,46 @@ _NOUN_FOLLOW = re.compile(r"\s+(?!(?:to|from|by|in|and|or|the|of|at|on|for|per)\
 
 _YEAR_RE = re.compile(r"(?:19[89]\d|20\d\d)")
 _YEAR_BEFORE = re.compile(
-    r"(?:\b(?:by|in|before|until|till|through|during|of|for|since|after|end|early|late|mid|"
+    r"(?=[A-Za-z(\-–,])(?:\b(?:by|in|before|until|till|through|during|of|for|since|after|end|early|late|mid|"
     r"fy|year|calendar)|[(\-–,])\s*$",
     re.IGNORECASE,
 )
 _MONEY_PER = re.compile(r"\s?(?:/|per\s+|a\s+|an\s+|each\s+)(?P<per>[A-Za-z][\w-]*(?:\s+user)?)")
 
 
+_DIGIT_RE = re.compile(r"\d")
+_DIGITS_RE = re.compile(r"\d+")
+_NUMBER_WORD_HINTS = tuple(NUMBER_WORDS)
+_LOOKBACK = 28  # longest text a token can have before its first digit: "no more than $"
+
+
+def _token_matches(text: str) -> Iterator[re.Match[str]]:
+    """TOKEN_RE matches, scanning only the stretches of text that lead up to a digit.
+
+    Same result as `TOKEN_RE.finditer(text)` (lookbehinds still see the whole text), but
+    most of a key result is words, and trying every alternative at every word costs more
+    than the rest of the parse. Number words ("three") have no digit: then scan it all.
+    """
+    lower = text.lower()
+    if any(word in lower for word in _NUMBER_WORD_HINTS):
+        yield from TOKEN_RE_WITH_WORDS.finditer(text)
+        return
+    position = 0
+    while True:
+        digit = _DIGIT_RE.search(text, position)
+        if digit is None:
+            return
+        match = TOKEN_RE.search(text, max(position, digit.start() - _LOOKBACK))
+        if match is None:
+            return
+        yield match
+        position = max(match.end(), match.start() + 1)
+
+
 def tokenize(text: str) -> list[Token]:
     """Every number in `text`, in order, as internal tokens."""
     tokens: list[Token] = []
-    for m in TOKEN_RE.finditer(text):
+    for m in _token_matches(text):
         if m.group("qty") is not None and _YEAR_RE.fullmatch(m.group(0)):
             before = text[max(0, m.start() - 14) : m.start()]
             if _YEAR_BEFORE.search(before):
@@ -394,7 +438,7 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(_date_token(m, start, end, raw))
             continue
         if m.group("version") is not None or m.group("allday") is not None or m.group("clock"):
-            value = float(re.match(r"\d+", raw).group(0))  # type: ignore[union-attr]
+            value = float(_DIGITS_RE.search(raw).group(0))  # type: ignore[union-attr]
             tokens.append(Token(start, end, raw, value, value, unit_kind="other", num_start=start))
             continue
         tokens.append(_quantity_token(m, text, start, end, raw))
@@ -410,7 +454,7 @@ def _date_token(m: re.Match[str], start: int, end: int, raw: str) -> Token:
     elif m.group("iso"):
         unit, value = "date", float(m.group("iso").replace("-", "").ljust(8, "0"))
     else:
-        digits = re.findall(r"\d+", raw)
+        digits = _DIGITS_RE.findall(raw)
         unit = "date"
         value = float(digits[-1]) if digits else 0.0
     return Token(start, end, raw, value, value, unit=unit, unit_kind="date", num_start=start)
@@ -422,6 +466,14 @@ def _quantity_token(m: re.Match[str], text: str, start: int, end: int, raw: str)
     upper = float(g("num2").replace(",", "")) if g("num2") else None
     mag = (g("mag") or "").strip()
     cur = (g("cur") or g("cur2") or "").strip().lower()
+    prefix, prefix_start = None, start
+    if not g("cmps") and not g("sign"):
+        prefix, prefix_start = _prefix_before(text, start)
+        if prefix is not None and prefix[0] == "currency":
+            if cur:
+                prefix, prefix_start = None, start
+            else:
+                cur = prefix[1]
     if mag:
         factor = MAGNITUDES.get(mag, MAGNITUDES.get(mag.lower(), 1.0))
         number *= factor
@@ -436,7 +488,7 @@ def _quantity_token(m: re.Match[str], text: str, start: int, end: int, raw: str)
     elif g("pp"):
         unit, unit_kind = "pp", "percentage_points"
     elif g("dur"):
-        word = re.sub(r"\s+", " ", g("dur").strip(" -").lower())
+        word = " ".join(g("dur").strip(" -").lower().split())
         if cur and word == "m":  # "$1.5m" is money in millions, not minutes
             number *= 1e6
             upper = upper * 1e6 if upper is not None else None
@@ -463,11 +515,14 @@ def _quantity_token(m: re.Match[str], text: str, start: int, end: int, raw: str)
     comparator = None
     if g("cmps"):
         comparator = SYMBOL_COMPARATORS.get(g("cmps"))
-    elif g("cmpw"):
-        comparator = WORD_COMPARATORS.get(re.sub(r"\s+", " ", g("cmpw").lower()))
+    elif prefix is not None and prefix[0] == "comparator":
+        comparator = WORD_COMPARATORS[prefix[1]]
+    if prefix is not None:
+        raw = text[prefix_start:end]
+        start = prefix_start
     trail = (g("trail") or g("plus") or "").strip().lower()
     if trail:
-        comparator = TRAILING_COMPARATORS.get(re.sub(r"\s+", " ", trail), comparator)
+        comparator = TRAILING_COMPARATORS.get(" ".join(trail.split()), comparator)
     sign = g("sign")
     if sign == "−":
         sign = "-"
@@ -497,6 +552,35 @@ def _quantity_token(m: re.Match[str], text: str, start: int, end: int, raw: str)
         bare=bare,
         num_start=m.start("num"),
     )
+
+
+def _prefix_before(text: str, start: int) -> tuple[tuple[str, str] | None, int]:
+    """A comparator phrase ("at least") or currency code ("USD") written before a number."""
+    window = text[max(0, start - 24) : start]
+    if not window or not window[-1].isspace():
+        return None, start
+    words = window.split()
+    for size in (3, 2, 1):
+        if len(words) < size:
+            continue
+        phrase = " ".join(words[-size:]).lower()
+        kind = (
+            "comparator"
+            if phrase in WORD_COMPARATORS
+            else "currency"
+            if size == 1 and phrase in ("usd", "eur", "gbp")
+            else None
+        )
+        if kind is None:
+            continue
+        position = len(window)
+        for word in reversed(words[-size:]):
+            position = window.rfind(word, 0, position)
+        absolute = start - len(window) + position
+        if absolute > 0 and (text[absolute - 1].isalnum() or text[absolute - 1] in "_'’"):
+            continue  # the window cut a longer word: "rollover" is not "over"
+        return (kind, phrase), absolute
+    return None, start
 
 
 def extract_numbers(text: str) -> list[Quantity]:

@@ -8,10 +8,12 @@ deadline, measured_by) win over what the text says.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
 from ..models import Anatomy, KeyResult, Quantity, RelativeChange
+from .construct import build
 from .lexicon import (
     ATTACHED_OUTCOME_RE,
     FILLER_WORDS,
@@ -23,13 +25,14 @@ from .lexicon import (
     PHRASAL_VERBS,
     VAGUE_QUALITIES,
     VERB_CATEGORY,
+    gated,
 )
 from .numbers import Token, tokenize
 
 DIRECTION_CATEGORIES = {"increase", "decrease", "maintain", "reach"}
 
 _WORD_RE = re.compile(r"[a-z0-9][a-z0-9'’+\-:]*|[%<>≤≥~]")
-_BASELINE_BEFORE = re.compile(
+_BASELINE_BEFORE = gated(
     r"(?:\bfrom(?:\s+(?:the|a|an|our))?(?:\s+(?:current|current\s+level\s+of|today'?s|present|"
     r"existing|estimated|baseline(?:\s+of)?|level\s+of|about|around|roughly|approximately|"
     r"average\s+of|typical))*|\bcurrently(?:\s+(?:at|is|around|about|running\s+at|sitting\s+at))?"
@@ -52,17 +55,14 @@ _TARGET_GAP = re.compile(
     re.IGNORECASE,
 )
 _ARROW_GAP = re.compile(r"^\s*(?:→|->|=>|-->|to)\s*$", re.IGNORECASE)
-_BY_BEFORE = re.compile(
-    r"\bby(?:\s+(?:about|around|roughly|at\s+least|another|a\s+further))?\s*$", re.I
-)
-_PER_BEFORE = re.compile(r"(?:\bper|\bat\s+a\s+fixed|\bevery|/|\bfirst|\blast)\s*$", re.I)
+_BY_BEFORE = gated(r"\bby(?:\s+(?:about|around|roughly|at\s+least|another|a\s+further))?\s*$", re.I)
 _RELATIVE_AFTER = re.compile(
     r"\s*(?:reduction|decrease|increase|improvement|fewer|more|less|faster|slower|lower|higher|"
     r"better|cut|drop|growth|uplift|gain|boost|lift|reduced|increased|improved|smaller|cheaper|"
     r"quicker|shorter|longer|larger|bigger|greater|up|down)\b",
     re.IGNORECASE,
 )
-_WINDOW_BEFORE = re.compile(
+_WINDOW_BEFORE = gated(
     r"(?:\b(?:over|across|during|for|in|on)\s+(?:the\s+|a\s+|an\s+)?(?:last|past|first|trailing|"
     r"rolling|sliding|moving|any|each|every)?\s*|\b(?:rolling|trailing|sliding)\s+|\bwithin\s+)$",
     re.IGNORECASE,
@@ -74,11 +74,6 @@ _WINDOW_AFTER = re.compile(
     r"invite|invitation)|since)",
     re.IGNORECASE,
 )
-_DEADLINE_BEFORE = re.compile(
-    r"\b(?:within|in|over\s+the\s+next|in\s+the\s+next|during\s+the\s+next|inside)\s+(?:the\s+)?(?:next\s+)?$",
-    re.IGNORECASE,
-)
-
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
@@ -94,7 +89,7 @@ _DATE_WORDS = (
     rf"(?:this|next|the)\s+(?:quarter|half|year|month|sprint|cycle|period)|"
     rf"the\s+(?:quarter|half)(?:'s)?\s+end)"
 )
-_DEADLINE_RE = re.compile(
+_DEADLINE_RE = gated(
     rf"\b(?:(?:by|before|until|till|through|no\s+later\s+than|in|during|for|at|on|within|"
     rf"throughout|across)\s+(?:the\s+)?{_DATE_WORDS}|"
     rf"(?:within|in|over\s+the\s+next|in\s+the\s+next)\s+(?:the\s+)?(?:next\s+)?(?:\d+|one|two|"
@@ -106,7 +101,7 @@ _DEADLINE_RE = re.compile(
     rf"\bfy\s?\d{{2,4}}\b)",
     re.IGNORECASE,
 )
-_WINDOW_RE = re.compile(
+_WINDOW_RE = gated(
     r"\b(?:(?:per|a|an|each|every)\s+(?:calendar\s+)?(?:quarter|month|week|day|sprint|release|"
     r"year|hour)|(?:month|week|quarter|year|day)[\s-]over[\s-](?:month|week|quarter|year|day)|"
     r"mom|wow|qoq|yoy|(?:over|across|in|during|for)\s+(?:the\s+|a\s+|an\s+|any\s+)?(?:last|past|"
@@ -120,8 +115,9 @@ _WINDOW_RE = re.compile(
     r"(?=\s+(?:active|average|users|builds|jobs|runs|cost|spend|bill))|"
     r"(?:/|per\s+)(?:quarter|month|week|day|sprint|year))",
     re.IGNORECASE,
+    symbols="/",
 )
-_SOURCE_RE = re.compile(
+_SOURCE_RE = gated(
     r"(?:\b(?:as\s+)?(?:measured|tracked|reported|monitored|observed|captured|sourced|read)"
     r"\s+(?:by|in|via|with|using|from|on|through)\s+|\b(?:source|data\s+source|"
     r"measurement|measured\s+by|via)\s*[:=]\s*|\baccording\s+to\s+|\bper\s+(?=(?:the\s+)?"
@@ -131,7 +127,7 @@ _SOURCE_RE = re.compile(
     r"(?P<src>[^;.,()]{2,80})",
     re.IGNORECASE,
 )
-_TOOL_SOURCE_RE = re.compile(
+_TOOL_SOURCE_RE = gated(
     r"\b(?:in|on|from|via|using|through)\s+(?P<src>(?:the\s+|our\s+)?(?:datadog|grafana|"
     r"prometheus|sentry|new\s+relic|honeycomb|pagerduty|looker|mixpanel|amplitude|bigquery|"
     r"cloudwatch|splunk|lighthouse|rum|real\s+user\s+monitoring|crashlytics|firebase|"
@@ -143,13 +139,13 @@ _TOOL_SOURCE_RE = re.compile(
     r"[^;.,()]{0,40})",
     re.IGNORECASE,
 )
-_AGGREGATION_RE = re.compile(
+_AGGREGATION_RE = gated(
     r"\b(?P<agg>average|avg\.?|mean|median|p\d{2}(?:\.\d+)?|\d{2}(?:th|st|nd|rd)\s+percentile|"
     r"maximum|max|minimum|min|total|sum)\b(?!\s+(?:time\s+(?:to|between|before)|of\s+\d))",
     re.IGNORECASE,
 )
-_MEAN_TIME_RE = re.compile(r"\bmean\s+time\s+(?:to|between|before)\b|\bmtt[rdaf]\b|\bmtbf\b", re.I)
-_RELATIVE_WORDS = re.compile(
+_MEAN_TIME_RE = gated(r"\bmean\s+time\s+(?:to|between|before)\b|\bmtt[rdaf]\b|\bmtbf\b")
+_RELATIVE_WORDS = gated(
     r"\b(?P<w>halve[sd]?|halving|cut\s+(?:\w+\s+){0,4}?in\s+half|by\s+half|in\s+half|"
     r"double[sd]?|doubling|triple[sd]?|tripling|quadruple[sd]?|tenfold|by\s+a\s+third|"
     r"by\s+a\s+quarter|by\s+two\s+thirds|by\s+a\s+factor\s+of\s+(?:two|three|ten|\d+))\b",
@@ -178,7 +174,7 @@ _RELATIVE_VALUES = {
     "by a quarter": ("percent", 0.25),
     "by two thirds": ("percent", 2 / 3),
 }
-_ZERO_TARGET_RE = re.compile(
+_ZERO_TARGET_RE = gated(
     r"\b(?:to|at|down\s+to|reach|achieve|hit|keep\s+\w+\s+at)\s+(?:zero|none|nil)\b|"
     r"\bzero\s+(?:\w+[\s-]){0,3}?(?:incidents?|outages?|defects?|bugs?|breaches?|findings?|"
     r"downtime|errors?|pages|alerts|vulnerabilities|cves|leaks?|regressions?|p[0-4]s?)\b",
@@ -190,12 +186,12 @@ _PLACEHOLDER_RE = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE_SPLIT_RE = re.compile(
-    r"\s*(?:;|,\s*(?:and\s+|while\s+|plus\s+)?(?=[a-z]+\s)|\s(?:and|while|plus|as\s+well\s+as|"
+    r"(?=[\s;,])\s*(?:;|,\s*(?:and\s+|while\s+|plus\s+)?(?=[a-z]+\s)|\s(?:and|while|plus|as\s+well\s+as|"
     r"&|along\s+with|with)\s)\s*",
     re.IGNORECASE,
 )
 _METRIC_STOP_RE = re.compile(
-    r"\s(?:from|by|under|below|above|over|within|until|before|during|so\s+that|such\s+that|"
+    r"(?=[\s,;:(]|$)\s(?:from|by|under|below|above|over|within|until|before|during|so\s+that|such\s+that|"
     r"while|measured|as\s+measured|to\s+(?=[<>≤≥~$€£¥\d]|zero|under|below|less|at)|at\s+least|"
     r"at\s+most|across|in\s+(?:q[1-4]|h[12]|\d{4}|this|the\s+next))\b|[,;:(]|\s[-–—]\s|$",
     re.IGNORECASE,
@@ -203,6 +199,263 @@ _METRIC_STOP_RE = re.compile(
 _LEADING_DETERMINERS = re.compile(
     r"^(?:(?:the|our|a|an|all|its|their|overall|total)\s+)+", re.IGNORECASE
 )
+
+
+_NUMBERING_RE = re.compile(r"(?:kr|o)?\d+[.):]?|[-*•]")
+_NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
+_ARROW_START_RE = re.compile(r"\s*(?:→|->|=>|-->|to)")
+_ZERO_WORD_RE = re.compile(r"\b(?:zero|none)\b", re.IGNORECASE)
+_BARE_RAW_RE = re.compile(r"[<>≤≥~=]?\s*[\d.,]+\+?")
+_VERB_START_RE = re.compile(r"\s*[a-z]+(?:\s+(?:up|down))?\s")
+_LEADING_OF_RE = re.compile(r"^(?:of\s+)", re.IGNORECASE)
+_TRAILING_PREPOSITION_RE = re.compile(r"\s+(?:to|of|for|the|and|in|at|on|by)$", re.IGNORECASE)
+# Cheap word tests that decide whether a full-text pattern can match at all.
+_METRIC_PHRASE_HINTS = frozenset(
+    [
+        "time",
+        "lead",
+        "cycle",
+        "story",
+        "lines",
+        "test",
+        "code",
+        "change",
+        "error",
+        "tech",
+        "technical",
+        "deploy",
+        "deployment",
+        "number",
+        "how",
+        "per",
+        "percent",
+    ]
+)
+_SOURCE_HINTS = frozenset(
+    [
+        "measured",
+        "tracked",
+        "reported",
+        "monitored",
+        "observed",
+        "captured",
+        "sourced",
+        "read",
+        "source",
+        "source:",
+        "data",
+        "measurement",
+        "according",
+        "via",
+        "per",
+    ]
+)
+_TOOL_HINTS = frozenset(
+    [
+        "datadog",
+        "grafana",
+        "prometheus",
+        "sentry",
+        "new",
+        "honeycomb",
+        "pagerduty",
+        "looker",
+        "mixpanel",
+        "amplitude",
+        "bigquery",
+        "cloudwatch",
+        "splunk",
+        "lighthouse",
+        "rum",
+        "real",
+        "crashlytics",
+        "firebase",
+        "app",
+        "play",
+        "statuspage",
+        "status",
+        "stripe",
+        "zendesk",
+        "cost",
+        "billing",
+        "synthetic",
+        "external",
+        "dashboard",
+        "survey",
+        "logs",
+        "incident",
+        "postmortem",
+    ]
+)
+_AGGREGATION_HINTS = frozenset(
+    [
+        "average",
+        "avg",
+        "avg.",
+        "mean",
+        "median",
+        "maximum",
+        "max",
+        "minimum",
+        "min",
+        "total",
+        "sum",
+        "percentile",
+    ]
+)
+_MEAN_TIME_HINTS = frozenset(["mean", "mttr", "mttd", "mtta", "mttf", "mtbf"])
+_RELATIVE_HINTS = (
+    "halv",
+    "half",
+    "doubl",
+    "tripl",
+    "quadrupl",
+    "tenfold",
+    "third",
+    "factor",
+    "by a quarter",
+)
+_ZERO_HINTS = frozenset({"zero", "none", "nil"})
+_ATTACH_WORDS = frozenset(["so", "such", "resulting", "leading", "thereby", "which", "order"])
+_ATTACH_VERBS = frozenset(
+    [
+        "reduce",
+        "cut",
+        "lower",
+        "raise",
+        "increase",
+        "improve",
+        "lift",
+        "bring",
+        "shrink",
+        "halve",
+        "double",
+        "grow",
+        "boost",
+        "speed",
+        "drive",
+        "decrease",
+        "keep",
+        "maintain",
+        "get",
+        "drop",
+        "reducing",
+        "cutting",
+        "lowering",
+        "raising",
+        "increasing",
+        "improving",
+        "lifting",
+        "bringing",
+        "shrinking",
+        "halving",
+        "doubling",
+        "growing",
+        "boosting",
+        "dropping",
+        "taking",
+    ]
+)
+
+
+def _may_attach(words: list[str], wordset: frozenset[str], text: str) -> bool:
+    """Whether ATTACHED_OUTCOME_RE can match: a linking word, or "to/and/," + a change verb."""
+    if wordset & _ATTACH_WORDS:
+        return True
+    if not wordset & _ATTACH_VERBS:
+        return False
+    return "," in text or any(
+        w in ("to", "and") and nxt in _ATTACH_VERBS for w, nxt in itertools.pairwise(words)
+    )
+
+
+_WINDOW_HINTS = frozenset(
+    [
+        "quarter",
+        "month",
+        "week",
+        "day",
+        "sprint",
+        "release",
+        "year",
+        "hour",
+        "quarters",
+        "months",
+        "weeks",
+        "days",
+        "sprints",
+        "releases",
+        "years",
+        "hours",
+        "window",
+        "mom",
+        "wow",
+        "qoq",
+        "yoy",
+        "daily",
+        "weekly",
+        "monthly",
+        "quarterly",
+        "nightly",
+        "hourly",
+        "rolling",
+        "trailing",
+        "sliding",
+    ]
+)
+_DEADLINE_WORDS = frozenset(
+    [
+        "by",
+        "before",
+        "until",
+        "till",
+        "through",
+        "within",
+        "end",
+        "close",
+        "this",
+        "next",
+        "eoq",
+        "eoy",
+        "eom",
+        "eod",
+        "year-end",
+        "quarter-end",
+        "month-end",
+        "half-end",
+        "during",
+        "throughout",
+        "q1",
+        "q2",
+        "q3",
+        "q4",
+        "h1",
+        "h2",
+    ]
+)
+_CLAUSE_HINTS = frozenset(["and", "while", "plus", "with", "as", "along"])
+_QUALIFIER_ENDINGS = ("per", "at a fixed", "every", "/", "first", "last")
+
+
+def _may_have_deadline(words: list[str], wordset: frozenset[str], tokens: list[Token]) -> bool:
+    """Whether _DEADLINE_RE can match: a date, or a word that introduces one."""
+    if wordset & _DEADLINE_WORDS or any(t.unit_kind == "date" for t in tokens):
+        return True
+    return any(w.startswith("fy") for w in words) or ("in" in wordset and "next" in wordset)
+
+
+def _ends_with_qualifier(before: str) -> bool:
+    """Whether the text before a number makes it a qualifier: "per 1,000", "at a fixed 1%"."""
+    tail = " ".join(before.split()[-3:])
+    for ending in _QUALIFIER_ENDINGS:
+        if tail.endswith(ending) and (
+            len(tail) == len(ending) or ending == "/" or not tail[-len(ending) - 1].isalnum()
+        ):
+            return True
+    return before.endswith("/")
+
+
+_EMPTY_ANATOMY = Anatomy()
 
 
 @dataclass(slots=True)
@@ -214,6 +467,7 @@ class Parsed:
     lower: str
     tokens: list[Token]
     words: list[str]
+    wordset: frozenset[str] = frozenset()
     lead_index: int | None = None  # index in `words` of the lead verb
     lead_category: str | None = None  # output, activity, ambiguous, vague, increase, ...
     lead_verb: str | None = None  # the lemma: "migrate"
@@ -248,7 +502,7 @@ def _first_value(text: str) -> Token | None:
 def _lead_verb(words: list[str]) -> tuple[int | None, str | None, str | None]:
     """The first verb after filler words, its category and lemma (None for noun phrases)."""
     for index, word in enumerate(words[:8]):
-        if word in FILLER_WORDS or re.fullmatch(r"(?:kr|o)?\d+[.):]?|[-*•]", word):
+        if word in FILLER_WORDS or _NUMBERING_RE.fullmatch(word):
             continue
         word = word.rstrip(":")
         nxt = words[index + 1] if index + 1 < len(words) else ""
@@ -289,9 +543,7 @@ def analyse(kr: KeyResult) -> Parsed:
     lower = text.lower()
     tokens = tokenize(text)
     words = _WORD_RE.findall(lower)
-    parsed = Parsed(
-        anatomy=Anatomy.model_construct(), text=text, lower=lower, tokens=tokens, words=words
-    )
+    parsed = Parsed(anatomy=_EMPTY_ANATOMY, text=text, lower=lower, tokens=tokens, words=words)
     cues: list[str] = []
 
     # -- lead verb, attached outcome -----------------------------------------------------
@@ -300,16 +552,18 @@ def analyse(kr: KeyResult) -> Parsed:
     if index is not None:
         parsed.lead_span = _word_span(lower, words, index)
         cues.append(f"lead:{category}:{lemma}")
-    attached = ATTACHED_OUTCOME_RE.search(text)
+    wordset = frozenset(words)
+    attached = ATTACHED_OUTCOME_RE.search(text) if _may_attach(words, wordset, text) else None
     if attached and attached.start() > 3 and category not in DIRECTION_CATEGORIES | {"improve"}:
         parsed.attached_at = attached.start()
         cues.append("attached-outcome")
 
     # -- metric words and polarity -------------------------------------------------------
+    parsed.wordset = wordset
     metric_words = [w for w in words if w in METRIC_WORDS]
     if any(t.unit_kind == "percentile" for t in tokens):
         metric_words.append("percentile")
-    if METRIC_PHRASE_RE.search(text):
+    if wordset & _METRIC_PHRASE_HINTS and METRIC_PHRASE_RE.search(text):
         metric_words.append("phrase")
     parsed.metric_words = metric_words
     parsed.has_metric = bool(metric_words)
@@ -328,22 +582,33 @@ def analyse(kr: KeyResult) -> Parsed:
         parsed.polarity = "higher"
 
     # -- deadline, window, source, aggregation -------------------------------------------
-    deadline_match = _DEADLINE_RE.search(text)
+    deadline_match = (
+        _DEADLINE_RE.search(text) if _may_have_deadline(words, wordset, tokens) else None
+    )
     deadline = _clean_explicit(kr.deadline) or (
         deadline_match.group(0).strip() if deadline_match else None
     )
-    window_match = _WINDOW_RE.search(text)
+    window_match = (
+        _WINDOW_RE.search(text)
+        if wordset & _WINDOW_HINTS or "/" in text or "-over-" in lower
+        else None
+    )
     window = window_match.group(0).strip() if window_match else None
     source = _clean_explicit(kr.measured_by)
     if source is None:
-        source_match = _SOURCE_RE.search(text) or _TOOL_SOURCE_RE.search(text)
+        source_match = (_SOURCE_RE.search(text) if wordset & _SOURCE_HINTS else None) or (
+            _TOOL_SOURCE_RE.search(text) if wordset & _TOOL_HINTS else None
+        )
         if source_match:
             source = source_match.group("src").strip()
     percentile = next((t.raw.lower() for t in tokens if t.unit_kind == "percentile"), None)
     if percentile and not percentile.startswith("p"):
-        percentile = "p" + re.match(r"\d+(?:\.\d+)?", percentile).group(0)  # type: ignore[union-attr]
+        percentile = "p" + _NUMBER_RE.match(percentile).group(0)  # type: ignore[union-attr]
     aggregation = None
-    if not _MEAN_TIME_RE.search(text):
+    has_percentile = any(t.unit_kind == "percentile" for t in tokens)
+    if (wordset & _AGGREGATION_HINTS or has_percentile) and not (
+        wordset & _MEAN_TIME_HINTS and _MEAN_TIME_RE.search(text)
+    ):
         agg = _AGGREGATION_RE.search(text)
         if agg:
             aggregation = agg.group("agg").lower().rstrip(".")
@@ -378,7 +643,7 @@ def analyse(kr: KeyResult) -> Parsed:
             and (token.unit_kind == "duration")
         ):
             continue
-        if _PER_BEFORE.search(before) and token.comparator is None:
+        if token.comparator is None and _ends_with_qualifier(before):
             continue  # "per 1,000 requests", "at a fixed 1% false-positive rate", "top 10"
         values.append(token)
 
@@ -395,7 +660,7 @@ def analyse(kr: KeyResult) -> Parsed:
             if nxt is not None and target is None:
                 gap = lower[token.end : nxt.start]
                 if _TARGET_GAP.match(gap) or (
-                    nxt.comparator is not None and len(gap) < 25 and not re.search(r"[;]", gap)
+                    nxt.comparator is not None and len(gap) < 25 and ";" not in gap
                 ):
                     target = nxt
             continue
@@ -411,7 +676,7 @@ def analyse(kr: KeyResult) -> Parsed:
             and not _ARROW_GAP.match(lower[token.end : token.end + 4])
         ):
             after_match = _BASELINE_AFTER.match(lower, token.end)
-            if after_match and not re.match(r"\s*(?:→|->|=>|-->|to)", after_match.group(0)):
+            if after_match and not _ARROW_START_RE.match(after_match.group(0)):
                 baseline = token
     # relative changes: "by 30%", "2x", "30% fewer", "+5 points", "halve"
     for token in values:
@@ -445,13 +710,19 @@ def analyse(kr: KeyResult) -> Parsed:
             change = relative.value
         else:
             change = relative.number
-        relative_change = RelativeChange.model_construct(
-            raw=relative.raw, value=change, form=relative_form, span=(relative.start, relative.end)
+        relative_change = build(
+            RelativeChange,
+            dict(
+                raw=relative.raw,
+                value=change,
+                form=relative_form,
+                span=(relative.start, relative.end),
+            ),
         )
     else:
-        rel = _RELATIVE_WORDS.search(text)
+        rel = _RELATIVE_WORDS.search(text) if any(h in lower for h in _RELATIVE_HINTS) else None
         if rel:
-            word = re.sub(r"\s+", " ", rel.group("w").lower())
+            word = " ".join(rel.group("w").lower().split())
             form, change = _RELATIVE_VALUES.get(word, ("percent", 0.5))
             if word.startswith("cut"):
                 form, change = "percent", 0.5
@@ -461,8 +732,9 @@ def analyse(kr: KeyResult) -> Parsed:
                 change = {"two": 2.0, "three": 3.0, "ten": 10.0}.get(factor_word) or float(
                     factor_word if factor_word.replace(".", "").isdigit() else 2.0
                 )
-            relative_change = RelativeChange.model_construct(
-                raw=rel.group("w"), value=change, form=form, span=rel.span("w")
+            relative_change = build(
+                RelativeChange,
+                dict(raw=rel.group("w"), value=change, form=form, span=rel.span("w")),
             )
     if target is None:
         remaining = [t for t in values if t is not baseline and t is not relative]
@@ -486,7 +758,8 @@ def analyse(kr: KeyResult) -> Parsed:
             ):
                 target = token
                 break
-    zero = bool(_ZERO_TARGET_RE.search(text)) and target is None
+    zero_match = _ZERO_TARGET_RE.search(text) if wordset & _ZERO_HINTS else None
+    zero = zero_match is not None and target is None
     parsed.zero_target = zero
 
     # units travel: "from 25 to 8 minutes" makes the 25 minutes too
@@ -495,16 +768,19 @@ def analyse(kr: KeyResult) -> Parsed:
     baseline_q = baseline.to_quantity() if baseline is not None else None
     target_q = target.to_quantity() if target is not None else None
     if zero and target_q is None:
-        span = _ZERO_TARGET_RE.search(text).span()  # type: ignore[union-attr]
-        target_q = Quantity.model_construct(
-            raw=text[span[0] : span[1]],
-            value=0.0,
-            unit=None,
-            unit_kind="count",
-            comparator=None,
-            per=None,
-            upper=None,
-            span=span,
+        span = zero_match.span()  # type: ignore[union-attr]
+        target_q = build(
+            Quantity,
+            dict(
+                raw=text[span[0] : span[1]],
+                value=0.0,
+                unit=None,
+                unit_kind="count",
+                comparator=None,
+                per=None,
+                upper=None,
+                span=span,
+            ),
         )
 
     # explicit fields win over the text
@@ -526,16 +802,19 @@ def analyse(kr: KeyResult) -> Parsed:
             target = token
             target_q = token.to_quantity().model_copy(update={"span": None})
             cues.append("explicit:target")
-        elif re.search(r"\b(?:zero|none)\b", explicit_target, re.I):
-            target_q = Quantity.model_construct(
-                raw=explicit_target,
-                value=0.0,
-                unit=None,
-                unit_kind="count",
-                comparator=None,
-                per=None,
-                upper=None,
-                span=None,
+        elif _ZERO_WORD_RE.search(explicit_target):
+            target_q = build(
+                Quantity,
+                dict(
+                    raw=explicit_target,
+                    value=0.0,
+                    unit=None,
+                    unit_kind="count",
+                    comparator=None,
+                    per=None,
+                    upper=None,
+                    span=None,
+                ),
             )
     parsed.baseline_token, parsed.target_token, parsed.relative_token = baseline, target, relative
 
@@ -579,19 +858,24 @@ def analyse(kr: KeyResult) -> Parsed:
     if verb_direction:
         cues.append(f"direction-verb:{verb_direction}")
 
-    anatomy = parsed.anatomy
-    anatomy.metric = _metric_phrase(text, lower, parsed, tokens)
-    anatomy.direction = direction  # type: ignore[assignment]
-    anatomy.baseline = baseline_q
-    anatomy.target = target_q
-    anatomy.relative_change = relative_change
-    anatomy.percentile = percentile
-    anatomy.aggregation = aggregation
-    anatomy.window = window
-    anatomy.deadline = deadline
-    anatomy.source = source
-    anatomy.numbers = [t.to_quantity() for t in tokens]
-    anatomy.cues = cues
+    # model_construct with every field given: no validation, no default factories to run
+    parsed.anatomy = build(
+        Anatomy,
+        dict(
+            metric=_metric_phrase(text, lower, parsed, tokens),
+            direction=direction,
+            baseline=baseline_q,
+            target=target_q,
+            relative_change=relative_change,
+            percentile=percentile,
+            aggregation=aggregation,
+            window=window,
+            deadline=deadline,
+            source=source,
+            numbers=[t.to_quantity() for t in tokens],
+            cues=cues,
+        ),
+    )
     return parsed
 
 
@@ -648,7 +932,7 @@ def units_compatible(a: Quantity, b: Quantity) -> str | None:
 
 def _looks_bare(quantity: Quantity) -> bool:
     raw = quantity.raw.strip()
-    return bool(re.fullmatch(r"[<>≤≥~=]?\s*[\d.,]+\+?", raw))
+    return bool(_BARE_RAW_RE.fullmatch(raw))
 
 
 def _describe(quantity: Quantity) -> str:
@@ -673,7 +957,7 @@ def _metric_phrase(text: str, lower: str, parsed: Parsed, tokens: list[Token]) -
         rest = ATTACHED_OUTCOME_RE.match(text, start)
         if rest:
             start = rest.end()
-        verb = re.match(r"\s*[a-z]+(?:\s+(?:up|down))?\s", lower[start:])
+        verb = _VERB_START_RE.match(lower[start:])
         if verb and VERB_CATEGORY.get(verb.group(0).split()[0]):
             start += verb.end()
     elif parsed.lead_span is not None:
@@ -690,7 +974,7 @@ def _metric_phrase(text: str, lower: str, parsed: Parsed, tokens: list[Token]) -
     for token in tokens:
         if token.start == offset and token.unit_kind not in ("percentile",):
             segment = text[token.end :].lstrip()
-            segment = re.sub(r"^(?:of\s+)", "", segment, flags=re.IGNORECASE)
+            segment = _LEADING_OF_RE.sub("", segment)
             break
     segment = _LEADING_DETERMINERS.sub("", segment)
     stop = _METRIC_STOP_RE.search(" " + segment)
@@ -699,7 +983,7 @@ def _metric_phrase(text: str, lower: str, parsed: Parsed, tokens: list[Token]) -
         if token.is_value and token.raw in phrase:
             phrase = phrase[: phrase.index(token.raw)].strip()
             break
-    phrase = re.sub(r"\s+(?:to|of|for|the|and|in|at|on|by)$", "", phrase, flags=re.IGNORECASE)
+    phrase = _TRAILING_PREPOSITION_RE.sub("", phrase)
     words = phrase.split()
     if not words:
         return None
@@ -712,7 +996,12 @@ def clause_metrics(parsed: Parsed) -> list[tuple[int, int]]:
     protected = [(t.start, t.end) for t in parsed.tokens]
     spans: list[tuple[int, int]] = []
     position = 0
-    for match in _CLAUSE_SPLIT_RE.finditer(text):
+    splits = (
+        _CLAUSE_SPLIT_RE.finditer(text)
+        if parsed.wordset & _CLAUSE_HINTS or "," in text or ";" in text or "&" in text
+        else ()
+    )
+    for match in splits:
         if any(s <= match.start() < e for s, e in protected):
             continue
         spans.append((position, match.start()))
@@ -736,6 +1025,8 @@ def clause_metrics(parsed: Parsed) -> list[tuple[int, int]]:
             if has_value and lead[0] in DIRECTION_CATEGORIES and clause_words[0] == lead[1]:
                 found.append((start, end))
             continue
-        if (has_value and (has_verb or len(found) == 0 or _BASELINE_BEFORE.search(clause))) or (has_verb and found):
+        if (has_value and (has_verb or len(found) == 0 or _BASELINE_BEFORE.search(clause))) or (
+            has_verb and found
+        ):
             found.append((start, end))
     return found

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ..anatomy import Parsed, analyse
+from ..anatomy.construct import build
 from ..classify import classify_parsed
 from ..config import Config
 from ..models import (
@@ -58,16 +59,19 @@ def effective_severity(code: str, config: Config) -> Severity:
 
 
 def _finding(spec: RuleSpec, severity: Severity, hit: Hit) -> Finding:
-    return Finding.model_construct(
-        code=spec.code,
-        name=spec.name,
-        severity=severity,
-        message=hit.message,
-        fix=hit.fix or spec.fix,
-        guidance=list(spec.guidance),
-        span=hit.span,
-        objective=hit.objective,
-        location=None,
+    return build(
+        Finding,
+        dict(
+            code=spec.code,
+            name=spec.name,
+            severity=severity,
+            message=hit.message,
+            fix=hit.fix or spec.fix,
+            guidance=list(spec.guidance),
+            span=hit.span,
+            objective=hit.objective,
+            location=None,
+        ),
     )
 
 
@@ -200,7 +204,7 @@ def check_key_result(
     Suppressions on the key result, its objective and (when `okr_set` is given) the set
     apply; KR901/KR902 are reported here for the key result's own suppressions.
     """
-    config = config or Config()
+    config = config if config is not None else _default_config()
     plan = plan_for(config)
     parsed, kind, findings = _raw_key_result(kr, objective, period, config, plan)
     layers: list[Sequence[Suppression]] = [kr.suppressions]
@@ -225,6 +229,16 @@ def check_key_result(
     return RuleOutcome(kind=kind, anatomy=parsed.anatomy, findings=findings, suppressed=suppressed)
 
 
+_DEFAULT_CONFIG: list[Config] = []
+
+
+def _default_config() -> Config:
+    """One shared default Config for callers that pass none (building one costs a validation)."""
+    if not _DEFAULT_CONFIG:
+        _DEFAULT_CONFIG.append(Config())
+    return _DEFAULT_CONFIG[0]
+
+
 def _set_codes() -> frozenset[str]:
     """Codes of set-scope rules (their key-result suppressions are judged by check_set)."""
     return frozenset(code for code, spec in REGISTRY.items() if spec.scope == "set")
@@ -236,7 +250,7 @@ def check_set(okr_set: OKRSet, config: Config | None = None) -> tuple[list[Findi
     Set findings carry the objective text and a location. Also reports KR901/KR902 for
     objective- and set-level suppressions (and key-result suppressions of set codes).
     """
-    config = config or Config()
+    config = config if config is not None else _default_config()
     plan = plan_for(config)
     source_file = okr_set.source_file
     parsed: dict[int, tuple[Anatomy, Kind]] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..anatomy.lexicon import GAMEABLE_RES
+from ..anatomy.lexicon import GAMEABLE_HINTS, GAMEABLE_RES, gated
 from .registry import Hit, KeyResultContext, rule
 from .wording import clip, quote_from
 
@@ -39,6 +39,9 @@ def gameable_metric(ctx: KeyResultContext) -> Iterator[Hit]:
     ## Use instead
         Reduce billing defects found in production from <baseline> per month to <target> per month by <deadline>
     """
+    words = ctx.parsed.wordset if ctx.parsed is not None else None
+    if words is not None and not words & GAMEABLE_HINTS and "x" not in ctx.text.lower():
+        return
     for pattern, proxy, gamed_by, alternative in GAMEABLE_RES:
         match = pattern.search(ctx.text)
         if match is None:
@@ -87,13 +90,13 @@ def no_measurement_source(ctx: KeyResultContext) -> Iterator[Hit]:
     yield Hit(message=f'nothing says where "{metric}" is read from')
 
 
-_DURATION_METRIC = re.compile(
+_DURATION_METRIC = gated(
     r"\b(?:latenc(?:y|ies)|response\s+times?|load\s+times?|page\s+loads?|durations?|"
     r"build\s+times?|times?|wait(?:ing)?|startup|start\s+time|cold\s+start|lcp|ttfb|tti|inp|"
     r"round[\s-]trip|rtt|query\s+times?|processing\s+times?|lag)\b",
     re.IGNORECASE,
 )
-_AVERAGE_WORD = re.compile(r"\b(?:average|avg\.?|mean)\b", re.IGNORECASE)
+_AVERAGE_WORD = gated(r"\b(?:average|avg\.?|mean)\b")
 
 
 @rule(

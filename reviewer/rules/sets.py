@@ -182,7 +182,47 @@ def too_few_key_results(ctx: SetContext) -> Iterator[Hit]:
 
 _TOKEN_RE = re.compile(r"[a-z][a-z0-9'\-]*")
 _STOPWORDS = frozenset(
-    ["a", "an", "the", "of", "to", "for", "in", "on", "at", "by", "from", "with", "and", "or", "our", "its", "their", "this", "that", "per", "all", "every", "each", "into", "than", "then", "so", "as", "is", "are", "be", "being", "been", "it", "we", "us", "more", "less", "new"]
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "for",
+        "in",
+        "on",
+        "at",
+        "by",
+        "from",
+        "with",
+        "and",
+        "or",
+        "our",
+        "its",
+        "their",
+        "this",
+        "that",
+        "per",
+        "all",
+        "every",
+        "each",
+        "into",
+        "than",
+        "then",
+        "so",
+        "as",
+        "is",
+        "are",
+        "be",
+        "being",
+        "been",
+        "it",
+        "we",
+        "us",
+        "more",
+        "less",
+        "new",
+    ]
 )
 
 

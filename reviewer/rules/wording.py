@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 _CLAUSE_BREAK = re.compile(
-    r"\s(?:so\s+that|such\s+that|by\s+(?:the\s+)?end|by\s+q[1-4]|in\s+q[1-4])\b|[,;(]",
+    r"(?=[\s,;(])\s(?:so\s+that|such\s+that|by\s+(?:the\s+)?end|by\s+q[1-4]|in\s+q[1-4])\b|[,;(]",
     re.IGNORECASE,
 )
 _VALUE_BREAK = re.compile(
-    r"\s(?:so\s+that|such\s+that|by|in\s+q[1-4]|from|under|below|above|over|to\s+(?=[<>$€£¥\d]))"
+    r"(?=[\s,;(])\s(?:so\s+that|such\s+that|by|in\s+q[1-4]|from|under|below|above|over|to\s+(?=[<>$€£¥\d]))"
     r"\b|[,;(]",
     re.IGNORECASE,
 )
