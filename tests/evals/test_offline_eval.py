@@ -18,8 +18,8 @@ from reviewer.evaluation.runner import EvalOptions, eval_config, evaluate
 
 
 @pytest.fixture(scope="module")
-def cache_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("eval-cache")
+def cache_dir(eval_cache_dir):
+    return eval_cache_dir
 
 
 @pytest.fixture(scope="module")
