@@ -63,28 +63,32 @@ def test_semantic_search_finds_a_paraphrase_with_no_shared_words(
 def test_a_new_process_reuses_the_index_and_a_corpus_change_rebuilds_it(
     corpus_dir: Path, cache_dir: Path, run_probe: Probe
 ) -> None:
-    first = run_probe(spec(corpus_dir, cache_dir))
-    assert first["status"]["rebuilt"] is True
-    assert first["results"][0]["id"].startswith("alpha-outcomes#")
+    first = open_index(make_config(corpus_dir, cache_dir))
+    assert first.status["rebuilt"] is True
+    expected = [
+        {"id": p.id, "score": p.score} for p in first.search(QUERY["query"], QUERY["codes"], k=3)
+    ]
+    assert expected[0]["id"].startswith("alpha-outcomes#")
 
+    # Nothing in memory carries over to a new process: only the persisted index can.
     second = run_probe(spec(corpus_dir, cache_dir))
     assert second["status"]["rebuilt"] is False
     assert second["status"]["backend"] == "persistent"
     assert second["status"]["degraded"] is None
-    assert second["results"] == first["results"]
+    assert second["results"] == expected
 
     doc = corpus_dir / "beta-baselines.md"
     doc.write_text(
         doc.read_text() + "\n## Anchors for relative targets\n\nA percentage needs a base.\n"
     )
-    third = run_probe(spec(corpus_dir, cache_dir))
-    assert third["status"]["rebuilt"] is True
-    assert third["status"]["passages"] == 9
-    assert third["status"]["fingerprint"] != first["status"]["fingerprint"]
+    third = open_index(make_config(corpus_dir, cache_dir))
+    assert third.status["rebuilt"] is True
+    assert third.status["passages"] == 9
+    assert third.fingerprint != first.fingerprint
 
-    forced = run_probe(spec(corpus_dir, cache_dir, rebuild=True))
-    assert forced["status"]["rebuilt"] is True
-    assert run_probe(spec(corpus_dir, cache_dir))["status"]["rebuilt"] is False
+    forced = open_index(make_config(corpus_dir, cache_dir), rebuild=True)
+    assert forced.status["rebuilt"] is True
+    assert open_index(make_config(corpus_dir, cache_dir)).status["rebuilt"] is False
     # Old builds are cleaned up: only the current and the previous one remain.
     assert len(list((cache_dir / "index").glob("build-*"))) <= 2
 
@@ -111,7 +115,10 @@ def truncate_half(path: Path) -> None:
 def test_a_corrupted_index_is_detected_rebuilt_and_search_still_works(
     corpus_dir: Path, cache_dir: Path, run_probe: Probe, damage: Callable[[Path], None]
 ) -> None:
-    good = run_probe(spec(corpus_dir, cache_dir))
+    index = open_index(make_config(corpus_dir, cache_dir))
+    good = [
+        {"id": p.id, "score": p.score} for p in index.search(QUERY["query"], QUERY["codes"], k=3)
+    ]
     broken = current_build(cache_dir)
     damage(broken / "chroma.sqlite3")
 
@@ -122,14 +129,14 @@ def test_a_corrupted_index_is_detected_rebuilt_and_search_still_works(
     assert status["degraded"] is None
     assert broken.name in status["repaired"]
     assert current_build(cache_dir) != broken
-    assert repaired["results"] == good["results"]
-    assert run_probe(spec(corpus_dir, cache_dir))["status"]["rebuilt"] is False
+    assert repaired["results"] == good
+    assert open_index(make_config(corpus_dir, cache_dir)).status["rebuilt"] is False
 
 
 def test_a_half_deleted_cache_is_rebuilt(
     corpus_dir: Path, cache_dir: Path, run_probe: Probe
 ) -> None:
-    run_probe(spec(corpus_dir, cache_dir))
+    open_index(make_config(corpus_dir, cache_dir))
     shutil.rmtree(current_build(cache_dir))  # the manifest now points at nothing
     result = run_probe(spec(corpus_dir, cache_dir))
     assert result["status"]["rebuilt"] is True
@@ -141,7 +148,7 @@ def test_a_half_written_build_is_never_used(
     corpus_dir: Path, cache_dir: Path, run_probe: Probe
 ) -> None:
     # A build that died before its manifest was written leaves a folder nothing points to.
-    run_probe(spec(corpus_dir, cache_dir))
+    open_index(make_config(corpus_dir, cache_dir))
     manifest_path = cache_dir / "index" / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
     crashed = cache_dir / "index" / "build-crashed-00000000"
@@ -211,7 +218,7 @@ def test_a_read_only_cache_degrades_to_memory_and_still_answers(
     if os.geteuid() != 0:
         wrapper: list[str] = []
         if prebuilt:
-            run_probe(spec(corpus_dir, cache_dir))
+            open_index(make_config(corpus_dir, cache_dir))
         for path in [cache_dir, *cache_dir.rglob("*")]:
             path.chmod(0o555 if path.is_dir() else 0o444)
     else:
@@ -219,7 +226,7 @@ def test_a_read_only_cache_degrades_to_memory_and_still_answers(
         if reason:
             pytest.skip(reason)
         if prebuilt:
-            run_probe(spec(corpus_dir, cache_dir))
+            open_index(make_config(corpus_dir, cache_dir))
         wrapper = _read_only_wrapper(cache_dir)
     try:
         result = run_probe(spec(corpus_dir, cache_dir), wrapper=wrapper)
@@ -232,6 +239,7 @@ def test_a_read_only_cache_degrades_to_memory_and_still_answers(
     assert result["results"][0]["id"].startswith("alpha-outcomes#")
 
 
+@pytest.mark.slow
 def test_concurrent_builders_on_one_cache_all_succeed_and_build_once(
     corpus_dir: Path, cache_dir: Path
 ) -> None:
