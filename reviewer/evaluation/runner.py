@@ -331,6 +331,19 @@ def _sources(case: dict[str, Any]) -> tuple[str, ...]:
     return tuple(str(t) for t in texts if t is not None)
 
 
+def _normalizer() -> scorers.Normalizer | None:
+    """The reviewer's number parser, so a unit conversion is not counted as invented."""
+    try:
+        from ..anatomy import extract_numbers
+    except ImportError:  # a checkout without the anatomy parser: token matching only
+        return None
+
+    def normalize(text: str) -> list[tuple[str, float, str]]:
+        return [(q.raw, q.value, q.unit_kind) for q in extract_numbers(text)]
+
+    return normalize
+
+
 def score_critic(cases: Sequence[dict[str, Any]], reviews: dict[str, Any]) -> SplitResult:
     """Rewrite validity and citation validity / grounding for one split's reviewed cases."""
     result = SplitResult()
@@ -366,7 +379,7 @@ def score_critic(cases: Sequence[dict[str, Any]], reviews: dict[str, Any]) -> Sp
                     expected=tuple(case.get("expected_citations") or ()),
                 )
             )
-    rewrites = scorers.rewrite_validity(rewrite_samples)
+    rewrites = scorers.rewrite_validity(rewrite_samples, normalize=_normalizer())
     citations = scorers.citation_validity(citation_samples)
     m = result.metrics
     m["rewrites.verified_rate"] = rewrites.verified_rate

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -341,8 +341,20 @@ def numbers_in(text: str) -> list[tuple[str, float]]:
     return found
 
 
-def invented_numbers(rewrite: str, sources: Iterable[str]) -> list[str]:
-    """Numbers in `rewrite` that appear in none of `sources` (by value, then by token)."""
+# (raw text, normalised value, unit kind) for each quantity in a text: the reviewer's own
+# parser, injected by the runner so that "5 minutes" and "300 s" count as the same number.
+Normalizer = Callable[[str], Sequence[tuple[str, float, str]]]
+
+
+def invented_numbers(
+    rewrite: str, sources: Iterable[str], normalize: Normalizer | None = None
+) -> list[str]:
+    """Numbers in `rewrite` that appear in none of `sources` (by value, then by token).
+
+    With `normalize`, a number that only differs from a source quantity by its unit
+    ("300 s" for "5 minutes") is not invented; nothing else is forgiven.
+    """
+    sources = list(sources)
     source_values: set[float] = set()
     source_tokens: set[str] = set()
     for text in sources:
@@ -356,12 +368,22 @@ def invented_numbers(rewrite: str, sources: Iterable[str]) -> list[str]:
         if any(math.isclose(value, v, rel_tol=1e-9, abs_tol=1e-12) for v in source_values):
             continue
         invented.append(raw)
+    if invented and normalize is not None:
+        known = [(kind, value) for text in sources for _raw, value, kind in normalize(text or "")]
+        quantities = list(normalize(rewrite))
+        still = []
+        for raw in invented:
+            quantity = next((q for q in quantities if raw in q[0]), None)
+            if quantity is not None and any(
+                kind == quantity[2] and math.isclose(value, quantity[1], rel_tol=1e-9)
+                for kind, value in known
+            ):
+                continue
+            still.append(raw)
+        invented = still
     return invented
 
 
-# Function words, the verbs every key result uses and OKR scaffolding: sharing one of these
-# says nothing about keeping the draft's subject. Nouns that double as verbs (build, deploy,
-# release, launch) stay content words: "build time" is a subject.
 def _word_set(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
@@ -452,7 +474,9 @@ class RewriteScore:
         }
 
 
-def rewrite_validity(samples: Sequence[RewriteSample], max_examples: int = 5) -> RewriteScore:
+def rewrite_validity(
+    samples: Sequence[RewriteSample], max_examples: int = 5, normalize: Normalizer | None = None
+) -> RewriteScore:
     """Verified share, invented numbers, subject kept, and coverage of error key results."""
     total = verified = kept = invented_total = invented_rewrites = 0
     with_error = covered = 0
@@ -465,7 +489,7 @@ def rewrite_validity(samples: Sequence[RewriteSample], max_examples: int = 5) ->
         for text, is_verified in sample.rewrites:
             total += 1
             verified += bool(is_verified)
-            invented = invented_numbers(text, sources)
+            invented = invented_numbers(text, sources, normalize)
             invented_total += len(invented)
             invented_rewrites += bool(invented)
             subject = keeps_subject(text, sample.draft)

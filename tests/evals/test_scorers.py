@@ -218,6 +218,22 @@ def test_invented_numbers():
     assert scorers.invented_numbers("Reach 2x", []) == ["2"]
 
 
+def test_invented_numbers_forgives_unit_conversions_only_with_a_normalizer():
+    def normalize(text):
+        units = {"minutes": 60.0, "s": 1.0}
+        out = []
+        for raw, value in scorers.numbers_in(text):
+            for unit, factor in units.items():
+                if f"{raw} {unit}" in text:
+                    out.append((f"{raw} {unit}", value * factor, "duration"))
+        return out
+
+    sources = ["Cut rollback time to 5 minutes"]
+    assert scorers.invented_numbers("Cut rollback time to 300 s", sources) == ["300"]
+    assert scorers.invented_numbers("Cut rollback time to 300 s", sources, normalize) == []
+    assert scorers.invented_numbers("Cut rollback time to 200 s", sources, normalize) == ["200"]
+
+
 def test_keeps_subject():
     draft = "Migrate the checkout service to Kubernetes"
     assert scorers.keeps_subject("Raise checkout conversion from <baseline> to <target>", draft)
