@@ -48,6 +48,7 @@ SUMMARY_ROWS: tuple[tuple[str, str], ...] = (
     ("rules.anatomy.has_baseline", "has_baseline accuracy"),
     ("rules.anatomy.has_target", "has_target accuracy"),
     ("rules.anatomy.timebound", "timebound accuracy"),
+    ("rules.reference_rewrites_outcome", "reference rewrites read as outcomes"),
     ("sets.accuracy", "set findings accuracy"),
     ("retrieval.default.recall_at_3", "retrieval recall@3 (default)"),
     ("retrieval.default.hit_at_3", "retrieval hit@3 (default)"),
@@ -439,6 +440,24 @@ def evaluate(options: EvalOptions, log: Callable[[str], None] | None = None) -> 
         predictions = predict_key_results(kr_cases, config)
         for split in options.splits:
             _merge(splits[split], score_rules(by_split(kr_cases, split), predictions))
+        # The hand-written reference rewrites are outcomes by construction: a classifier that
+        # disagrees is wrong about them (or the rewrite is), either way worth a look.
+        references = [
+            {**c, "id": f"{c['id']}:reference", "text": c["reference_rewrite"]}
+            for c in kr_cases
+            if c.get("reference_rewrite")
+        ]
+        kinds = predict_key_results(references, config)
+        for split in options.splits:
+            part = [r for r in references if r["split"] == split]
+            if part:
+                outcome = [r["id"] for r in part if kinds[r["id"]].kind == "outcome"]
+                splits[split].metrics["rules.reference_rewrites_outcome"] = len(outcome) / len(part)
+                splits[split].details["reference_rewrites_not_outcome"] = [
+                    {"id": r["id"], "text": r["text"], "kind": kinds[r["id"]].kind}
+                    for r in part
+                    if r["id"] not in outcome
+                ]
 
     def sets() -> None:
         cases = [c for c in datasets["sets"] if c.get("split") in options.splits]
