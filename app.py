@@ -52,6 +52,7 @@ SEVERITY_ICONS = {
     "info": ":material/info:",
 }
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+SEVERITY_HEX = {"error": "#d64545", "warning": "#e8912d", "info": "#3b82c4"}
 PASTE_PLACEHOLDER = """Objective: Make deploys boring
 - Migrate the CI pipeline to GitHub Actions
 - Cut p95 build time from 14 min to 8 min by the end of Q3
@@ -156,6 +157,10 @@ def settings_from_sidebar() -> tuple[dict[str, Any], str | None]:
     else:
         overrides["offline"] = True
         overrides["critic"] = "deterministic"
+        sidebar.caption(
+            "Nothing leaves this machine: the rules, the guidance search and the deterministic "
+            "critic all run locally."
+        )
 
     policy = sidebar.selectbox(
         "Policy preset",
@@ -167,7 +172,9 @@ def settings_from_sidebar() -> tuple[dict[str, Any], str | None]:
 
     codes, labels, default_codes = rule_catalogue()
     if codes:
-        chosen = sidebar.multiselect(
+        chosen_now = st.session_state.get("rules", default_codes)
+        rules_box = sidebar.expander(f"Rules · {len(chosen_now)} of {len(codes)} on")
+        chosen = rules_box.multiselect(
             "Rules",
             codes,
             default=default_codes,
@@ -355,7 +362,8 @@ def show_critique(critique: Critique) -> None:
             f":material/menu_book: {md_escape(passage.title + section)}", expanded=False
         ):
             st.caption(md_escape(passage.id))
-            st.text(passage.text)
+            # The corpus is the project's own Markdown (trusted, HTML stays off).
+            st.markdown(passage.text)
 
 
 def show_rewrite(rewrite: Rewrite, number: int) -> None:
@@ -401,7 +409,7 @@ def show_card(review: KeyResultReview, key: str) -> None:
         if review.objective:
             head.append(f":gray[{safe(review.objective)}]")
         if where.line is not None and where.file not in (None, "<paste>"):
-            head.append(f":gray[{md_escape(f'{Path(where.file).name}:{where.line}')}]")
+            head.append(f":gray[· {md_escape(f'{Path(where.file).name}:{where.line}')}]")
         st.markdown(" ".join(head))
         st.markdown(f"#### {safe(review.key_result.text)}")
         left, right = st.columns([3, 2], gap="large")
@@ -416,8 +424,12 @@ def show_card(review: KeyResultReview, key: str) -> None:
                 st.caption(f":material/report: {safe(error)}")
         with right:
             if review.rewrites:
-                for number, rewrite in enumerate(review.rewrites, 1):
-                    show_rewrite(rewrite, number)
+                show_rewrite(review.rewrites[0], 1)
+                if len(review.rewrites) > 1:
+                    more = len(review.rewrites) - 1
+                    with st.expander(f"{more} more rewrite{'s' if more != 1 else ''}"):
+                        for number, rewrite in enumerate(review.rewrites[1:], 2):
+                            show_rewrite(rewrite, number)
             elif not review.findings:
                 st.markdown(":green[:material/thumb_up: Nothing to rewrite: this reads well.]")
             else:
@@ -461,30 +473,58 @@ def show_set_findings(report: Report) -> None:
         st.caption(f"Fix: {safe(finding.fix)}")
 
 
-def show_summary(report: Report) -> None:
-    """Counts by kind, findings by code, objectives with the most problems."""
-    import pandas as pd
-
+def show_kind_metrics(report: Report) -> None:
+    """Key results by kind, as a row of metrics."""
     summary = report.summary
     cols = st.columns(5)
     cols[0].metric("Key results", summary.key_results)
     for col, kind in zip(cols[1:], ("outcome", "output", "activity", "unmeasurable"), strict=True):
         col.metric(kind.capitalize(), summary.by_kind.get(kind, 0))
-    chart, worst = st.columns(2, gap="large")
+
+
+def show_summary(report: Report) -> None:
+    """Counts by kind, findings by code, objectives with the most problems."""
+    import pandas as pd
+
+    show_kind_metrics(report)
+    summary = report.summary
+    chart, worst = st.columns([2, 3], gap="large")
     with chart:
         st.markdown("**Findings by code**")
         if summary.by_code:
-            frame = pd.DataFrame(
-                {"findings": list(summary.by_code.values())}, index=list(summary.by_code)
-            ).sort_index()
-            st.bar_chart(frame, horizontal=True, height=240, color="#d9534f")
+            counts = {severity: dict.fromkeys(summary.by_code, 0) for severity in SEVERITY_HEX}
+            for finding in report.all_findings():
+                counts.setdefault(finding.severity, dict.fromkeys(summary.by_code, 0))
+                counts[finding.severity][finding.code] += 1
+            frame = pd.DataFrame(counts).sort_index()
+            frame = frame.loc[:, (frame != 0).any()]
+            st.bar_chart(
+                frame,
+                horizontal=True,
+                stack=True,
+                height=70 + 34 * len(frame),
+                color=[SEVERITY_HEX[severity] for severity in frame.columns],
+                x_label="",
+                y_label="findings",
+            )
         else:
             st.caption("No findings.")
     with worst:
         st.markdown("**Objectives with the most problems**")
         rows = objective_problems(report)
         if rows:
-            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+            small = st.column_config.NumberColumn(width="small")
+            st.dataframe(
+                pd.DataFrame(rows),
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "objective": st.column_config.TextColumn(width="large"),
+                    "errors": small,
+                    "warnings": small,
+                    "findings": small,
+                },
+            )
         else:
             st.caption("No problems found.")
 
@@ -523,15 +563,29 @@ def show_table(report: Report) -> None:
         rows.append(
             {
                 "#": number,
-                "objective": review.objective or "",
                 "key result": review.key_result.text,
                 "kind": review.kind,
                 "worst finding": f"{worst.code} {worst.name}" if worst else "",
                 "severity": worst.severity if worst else "",
                 "findings": len(review.findings),
+                "objective": review.objective or "",
             }
         )
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * len(rows), 640),
+        column_config={
+            "#": st.column_config.NumberColumn(width=40),
+            "key result": st.column_config.TextColumn(width=330),
+            "kind": st.column_config.TextColumn(width=110),
+            "worst finding": st.column_config.TextColumn(width=200),
+            "severity": st.column_config.TextColumn(width=80),
+            "findings": st.column_config.NumberColumn(width=70),
+            "objective": st.column_config.TextColumn(width="large"),
+        },
+    )
 
 
 def show_downloads(report: Report, key: str) -> None:
@@ -628,6 +682,8 @@ def paste_mode(overrides: dict[str, Any], api_key: str | None) -> None:
     if report is not None:
         show_caption(report)
         show_notes(report)
+        if len(report.reviews) > 1:
+            show_kind_metrics(report)
         show_set_findings(report)
         show_cards(report, key="paste")
         with st.expander("Download this review"):

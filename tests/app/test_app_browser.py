@@ -137,7 +137,7 @@ def page(browser, server):  # type: ignore[no-untyped-def]
 
 def fill_text_area(page, label: str, text: str) -> None:  # type: ignore[no-untyped-def]
     """Type into a Streamlit text area and commit it (Streamlit commits on blur/Ctrl+Enter)."""
-    box = page.get_by_label(label, exact=True)
+    box = page.get_by_role("textbox", name=label, exact=True)
     box.fill(text)
     box.press("Control+Enter")
     page.wait_for_timeout(300)
@@ -176,7 +176,7 @@ def test_example_button_in_the_browser(page, server) -> None:  # type: ignore[no
     page.get_by_role("button", name="Try the example").click()
     first = page.locator(".st-key-paste-card-0")
     first.wait_for()
-    assert page.get_by_label("Key results", exact=True).input_value().strip()
+    assert page.get_by_role("textbox", name="Key results").input_value().strip()
     count = page.locator('[class*="st-key-paste-card-"]').count()
     assert count >= 3
     # A cited passage opens to its text.
@@ -203,7 +203,9 @@ def test_upload_and_download_in_the_browser(page, server) -> None:  # type: igno
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download JSON").click()
     report = json.loads(Path(download_info.value.path()).read_text(encoding="utf-8"))
-    assert report["reviews"]
+    cards_shown = page.locator('[class*="st-key-file-card-"]').count()
+    assert len(report["results"]) == cards_shown >= 3
+    assert download_info.value.suggested_filename == "okr-review.json"
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download CSV").click()
     assert "KR" in Path(download_info.value.path()).read_text(encoding="utf-8")
@@ -226,9 +228,10 @@ def test_api_key_never_reaches_the_page_or_a_download(page, server) -> None:  # 
     closed = free_port()  # nothing listens here: every LLM call fails and falls back
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_text("LLM", exact=True).click()
-    sidebar.get_by_label("Endpoint base URL").fill(f"http://127.0.0.1:{closed}/v1")
-    sidebar.get_by_label("Endpoint base URL").press("Enter")
-    key_box = sidebar.get_by_label("API key")
+    url_box = sidebar.get_by_role("textbox", name="Endpoint base URL")
+    url_box.fill(f"http://127.0.0.1:{closed}/v1")
+    url_box.press("Enter")
+    key_box = sidebar.get_by_label("API key", exact=True)
     key_box.fill(SECRET_KEY)
     key_box.press("Enter")
     page.wait_for_timeout(500)
