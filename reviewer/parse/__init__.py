@@ -20,7 +20,7 @@ from .source import (
     STDIN_NAME,
     check_text_size,
     decode_source,
-    normalise_newlines,
+    normalise_text,
     read_source_bytes,
     require_content,
 )
@@ -113,12 +113,21 @@ def read_okr_text(
     """Read OKRs from a string (a paste, an API call); `source` names it in messages."""
     fmt = _normalise_format(input_format, source)
     check_text_size(text, source, max_bytes)
-    text = normalise_newlines(text.removeprefix("\ufeff"))
     if "\x00" in text:
         raise InputError(
             "looks like binary data (it contains NUL characters)",
             file=source,
             hint="paste the key results as text",
         )
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # lone surrogates, from a broken clipboard or API call
+        raise InputError(
+            "is not valid text (it contains a lone surrogate character)",
+            file=source,
+            line=text.count("\n", 0, exc.start) + 1,
+            hint="paste the key results again as plain text",
+        ) from None
+    text = normalise_text(text.removeprefix("\ufeff"))
     require_content(text, source)
     return _reader(fmt)(text, source)

@@ -145,14 +145,23 @@ def compose_safely(text: str, file: str, first_line: int = 1) -> tuple[Any, yaml
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = ", ".join(part for part in (exc.context, exc.problem) if part) or "cannot parse"
+        problem = " ".join(problem.split())  # one line, whatever the parser wrote
         raise InputError(
             f"invalid YAML: {problem}",
             file=file,
             line=mark.line + first_line if mark else None,
             hint="check the indentation and quote text containing ': ' or '#'",
         ) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, max(exc.position, 0)) + first_line
+        raise InputError(
+            f"invalid YAML: character U+{exc.character:04X} is not allowed",
+            file=file,
+            line=line,
+            hint="remove the character or quote the text",
+        ) from None
     except yaml.YAMLError as exc:
-        raise InputError(f"invalid YAML: {exc}", file=file) from None
+        raise InputError(f"invalid YAML: {' '.join(str(exc).split())}", file=file) from None
     if root is not None:
         _check_expansion(root, file, first_line)
     return loader, root

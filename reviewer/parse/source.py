@@ -8,6 +8,7 @@ error: an `InputError` naming the file, the line when there is one, and what to 
 from __future__ import annotations
 
 import codecs
+import re
 import sys
 from pathlib import Path
 
@@ -109,12 +110,18 @@ def decode_source(data: bytes, name: str) -> str:
             file=name,
             hint="export it as YAML, Markdown, CSV or plain text",
         )
-    return normalise_newlines(text)
+    return normalise_text(text)
 
 
-def normalise_newlines(text: str) -> str:
-    """CRLF and lone CR become LF, so every reader counts lines the same way."""
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+# C0 and C1 control characters other than tab and newline: they can move a terminal's
+# cursor or recolour it when a report is printed, and YAML refuses them outright.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def normalise_text(text: str) -> str:
+    """CRLF and lone CR become LF (every reader counts lines alike); controls become spaces."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub(" ", text)
 
 
 def check_text_size(text: str, name: str, max_bytes: int = MAX_INPUT_BYTES) -> None:

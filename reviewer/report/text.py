@@ -6,6 +6,7 @@ neither --no-color nor NO_COLOR says otherwise; the words carry the meaning eith
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 from ..models import Finding, KeyResultReview, Report
@@ -33,10 +34,13 @@ class _Painter:
         return f"{_STYLES[style]}{text}{_RESET}"
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def _wrap(text: str, indent: str, first: str | None = None) -> list[str]:
-    """Wrap prose to the report width with a hanging indent."""
+    """Wrap prose to the report width with a hanging indent (control characters dropped)."""
     return textwrap.wrap(
-        " ".join(text.split()),
+        " ".join(_CONTROL.sub(" ", text).split()),
         width=WIDTH,
         initial_indent=first if first is not None else indent,
         subsequent_indent=indent,

@@ -93,6 +93,19 @@ def test_paste_size_limit_and_nul_characters():
         read_okr_text("x" * 2000, max_bytes=1000)
     with pytest.raises(InputError, match="binary data"):
         read_okr_text("Cut x\x00 by 3%")
+    with pytest.raises(InputError, match="lone surrogate") as caught:
+        read_okr_text("Objective: A\nCut x \ud800 by 3%", input_format="yaml")
+    assert caught.value.line == 2
+
+
+def test_control_characters_become_spaces_in_every_format():
+    okr_set = read_okr_text("Objective: A\nCut \x1b[31mred\x07 latency by 3%\x0c\n")
+    assert okr_set.objectives[0].key_results[0].text == "Cut  [31mred  latency by 3%"
+    yaml_set = read_okr_text(
+        'objectives: [{objective: A, key_results: ["Cut \x1b[2J latency by 3%"]}]',
+        input_format="yaml",
+    )
+    assert yaml_set.objectives[0].key_results[0].text == "Cut  [2J latency by 3%"
 
 
 @pytest.mark.parametrize(
