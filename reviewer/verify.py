@@ -86,10 +86,28 @@ def _is_date(q: Quantity) -> bool:
     return q.unit_kind == "date"
 
 
+_DIGIT_GROUPS = re.compile(r"\d+")
+
+
 def is_invented(quantity: Quantity, allowed: Iterable[Quantity]) -> bool:
     """True when `quantity` matches no allowed number (by normalised value, dates by date)."""
     if quantity.unit_kind == "percentile":
         return False  # "p95" names the aggregation, it is not a claimed value
+    allowed = list(allowed)
+    if _is_date(quantity) or (quantity.unit_kind == "count" and 1900 <= quantity.value <= 2100):
+        # Dates and years are compared by their digits: "2026" and "Q3" both come from a
+        # period written "2026-Q3", however the parser splits them.
+        known = {
+            g
+            for q in allowed
+            if _is_date(q) or (q.unit_kind == "count" and 1900 <= q.value <= 2100)
+            for g in _DIGIT_GROUPS.findall(q.raw)
+        }
+        groups = set(_DIGIT_GROUPS.findall(quantity.raw))
+        if _is_date(quantity):
+            return not (groups and groups <= known)
+        if quantity.raw.strip() in known:
+            return False
     values = [quantity.value] + ([quantity.upper] if quantity.upper is not None else [])
     for other in allowed:
         if _is_date(quantity) != _is_date(other):
@@ -177,19 +195,87 @@ def _verification_config(config: Config) -> Config:
 
 
 def shape_findings(rewrite: Rewrite, ctx: CritiqueInput, config: Config) -> list[Finding]:
-    """The shape-rule findings a rewrite still triggers (empty means it passes)."""
+    """The shape-rule findings a rewrite still triggers (empty means it passes).
+
+    A placeholder counts as a present value. The parser does not read `<target>` as a
+    number, so it may take another number for the target ("7-day" in "Increase 7-day
+    retention from 28% to <target>") and report a unit or direction conflict that is not
+    there; those two rules are then re-checked with neutral values in the placeholders'
+    places, consistent with the stated direction and the known value's unit.
+    """
+    failures = _shape(rewrite, rewrite.text, ctx, config)
+    value_rules = {"KR203", "KR204"}
+    if (
+        failures
+        and {f.code for f in failures} <= value_rules
+        and PLACEHOLDER_RE.search(rewrite.text)
+    ):
+        neutral = neutral_values(rewrite.text)
+        if neutral != rewrite.text:
+            failures = _shape(rewrite, neutral, ctx, config)
+    return failures
+
+
+def _shape(rewrite: Rewrite, text: str, ctx: CritiqueInput, config: Config) -> list[Finding]:
     from .rules import check_key_result
 
+    def field(value: str | None) -> str | None:
+        return None if value is None or PLACEHOLDER_RE.fullmatch(value.strip()) else value
+
     kr = KeyResult(
-        text=rewrite.text,
-        baseline=rewrite.baseline,
-        target=rewrite.target,
-        deadline=rewrite.deadline,
+        text=text,
+        baseline=field(rewrite.baseline),
+        target=field(rewrite.target),
+        deadline=field(rewrite.deadline),
         measured_by=ctx.key_result.measured_by,
         location=ctx.key_result.location,
     )
     outcome = check_key_result(kr, ctx.objective, ctx.period, _verification_config(config))
     return [f for f in outcome.findings if f.code in SHAPE_CODES]
+
+
+_KNOWN_THEN_TARGET = re.compile(r"\bfrom\s+(?P<known>[^<]+?)\s+to\s+(?P<ph><target>)", re.I)
+_BASELINE_THEN_KNOWN = re.compile(
+    r"\bfrom\s+(?P<ph><baseline>)\s+to\s+(?P<known>[^<]+?)(?=\s+(?:by|before|in|within|over)\b|$|[,;(]|\.(?:\s|$))",
+    re.I,
+)
+_FIRST_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def neutral_values(text: str) -> str:
+    """`text` with a `<baseline>` or `<target>` next to a known value replaced by a number
+    in that value's unit, moved the way the verb says (for re-checking value rules only)."""
+    from .anatomy import parse_anatomy
+
+    direction = parse_anatomy(KeyResult(text=text)).direction
+    if direction not in ("increase", "decrease"):
+        return text
+    for pattern, placeholder_is_target in (
+        (_KNOWN_THEN_TARGET, True),
+        (_BASELINE_THEN_KNOWN, False),
+    ):
+        match = pattern.search(text)
+        if not match:
+            continue
+        known = match.group("known")
+        number = _FIRST_NUMBER.search(known)
+        if not number:
+            continue
+        value = float(number.group(0))
+        percent = "%" in known
+        # The placeholder's value goes up from the baseline for "increase", down for "decrease".
+        up = (direction == "increase") == placeholder_is_target
+        new = (
+            min(value * 1.5, (value + 100) / 2)
+            if (up and percent)
+            else value * 1.5
+            if up
+            else value / 2
+        )
+        replacement = known[: number.start()] + f"{new:g}" + known[number.end() :]
+        start, end = match.span("ph")
+        text = text[:start] + replacement + text[end:]
+    return text
 
 
 # -- one rewrite -----------------------------------------------------------------------------

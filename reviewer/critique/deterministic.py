@@ -72,6 +72,11 @@ class MetricSpec:
     metric: str
     direction: str
     why: str
+    when: re.Pattern[str] | None = None  # only for drafts matching this (and then first)
+
+    def applies(self, text: str) -> bool:
+        """True unless the metric is specific to drafts it does not match."""
+        return self.when is None or bool(self.when.search(text))
 
 
 @dataclass(frozen=True)
@@ -106,11 +111,13 @@ def _compile(patterns: list[str] | None) -> tuple[re.Pattern[str], ...]:
 
 
 def _spec(entry: dict[str, str]) -> MetricSpec:
+    when = entry.get("when")
     return MetricSpec(
         phrase=entry["phrase"],
         metric=entry["metric"],
         direction=entry["direction"],
         why=entry["why"],
+        when=re.compile(when, re.IGNORECASE) if when else None,
     )
 
 
@@ -411,8 +418,16 @@ class DeterministicCritic:
                 ctx.key_result.text, ctx.objective_text, system_phrase(ctx.key_result.text)
             )
         candidates: list[Rewrite] = []
-        not_outcome = ctx.kind in ("output", "activity", "unmeasurable") or bool(
-            serious & {"KR101", "KR102", "KR103"}
+        anatomy = ctx.anatomy
+        # No direction and no value at all: nothing of an outcome to repair, whatever the
+        # classifier said ("Right-size the staging clusters").
+        shapeless = anatomy.direction is None and not (
+            anatomy.baseline or anatomy.target or anatomy.relative_change
+        )
+        not_outcome = (
+            ctx.kind in ("output", "activity", "unmeasurable")
+            or bool(serious & {"KR101", "KR102", "KR103"})
+            or (shapeless and bool(categories))
         )
         if not_outcome:
             candidates += self._outcome_rewrites(ctx, categories)
@@ -460,6 +475,8 @@ class DeterministicCritic:
         for category, _score in chosen:
             rewrites = []
             for spec in category.metrics:
+                if not spec.applies(ctx.key_result.text):
+                    continue
                 phrase = fill(spec.phrase, system, deliverable)
                 if phrase is None or spec.metric in seen:
                     continue
@@ -570,6 +587,7 @@ class DeterministicCritic:
             elif baseline is None:
                 pass  # the baseline anchor already wrote "from <baseline> to <target>"
         new_text = _apply(text, edits)
+        deadline: str | None = None
         if not anatomy.deadline and not kr.deadline:
             deadline, _unknown = deadline_phrase(ctx)
             new_text = f"{new_text.rstrip(' .')} {deadline}"
@@ -581,7 +599,7 @@ class DeterministicCritic:
             + ("; ".join(notes) if notes else "adds what a reader needs to score it")
             + "."
         )
-        return _finish_rewrite(ctx, text=new_text, rationale=rationale)
+        return _finish_rewrite(ctx, text=new_text, rationale=rationale, deadline=deadline)
 
     def _baseline_anchor(self, text: str, anatomy) -> tuple[int, int, str] | None:  # type: ignore[no-untyped-def]
         """Where to write `from <baseline>` in a draft that has none."""
@@ -648,18 +666,19 @@ def _finish_rewrite(
     text = " ".join(text.split())
     if metric is None or baseline is None or target is None or deadline is None:
         anatomy = parse_anatomy(KeyResult(text=text))
+        # A placeholder in the text is the field's value; the parser does not read them.
+        read = {
+            "baseline": anatomy.baseline.raw if anatomy.baseline else None,
+            "target": anatomy.target.raw if anatomy.target else None,
+            "deadline": anatomy.deadline,
+        }
+        for name in read:
+            if f"<{name}>" in text:
+                read[name] = f"<{name}>"
         metric = metric or anatomy.metric
-        baseline = baseline or (anatomy.baseline.raw if anatomy.baseline else None)
-        target = target or (anatomy.target.raw if anatomy.target else None)
-        deadline = deadline or anatomy.deadline
-        for name in ("baseline", "target", "deadline"):
-            if f"<{name}>" in text and not locals()[name]:
-                if name == "baseline":
-                    baseline = "<baseline>"
-                elif name == "target":
-                    target = "<target>"
-                else:
-                    deadline = "<deadline>"
+        baseline = baseline or read["baseline"]
+        target = target or read["target"]
+        deadline = deadline or read["deadline"]
     placeholders = [
         name
         for name, value in (
@@ -738,14 +757,23 @@ def _direction_of(metric: str) -> str | None:
     return None
 
 
-_COMPOUND_SPLIT = re.compile(r"\s*;\s*|,?\s+(?:and|while|plus|as well as)\s+", re.IGNORECASE)
+_COMPOUND_SPLIT = re.compile(r"\s*;\s*|,?\s+(?:and|while|plus|as well as)\s+|,\s+", re.IGNORECASE)
 
 
 def split_compound(text: str) -> list[str]:
     """The single-metric parts of a compound key result, each a full sentence."""
     from ..anatomy import parse_anatomy
 
-    pieces = [p.strip(" ,.") for p in _COMPOUND_SPLIT.split(text) if p.strip(" ,.")]
+    pieces: list[str] = []
+    for piece in (p.strip(" ,.") for p in _COMPOUND_SPLIT.split(text)):
+        if not piece:
+            continue
+        anatomy = parse_anatomy(KeyResult(text=piece))
+        has_value = anatomy.target is not None or anatomy.relative_change is not None
+        if pieces and not (has_value or anatomy.direction):
+            pieces[-1] = f"{pieces[-1]}, {piece}"  # a trailing clause ("by Q3"), not a metric
+        else:
+            pieces.append(piece)
     if len(pieces) < 2:
         return []
     first = parse_anatomy(KeyResult(text=pieces[0]))

@@ -194,3 +194,34 @@ def test_rewrites_for_an_objective_with_numbers_may_use_them(offline):
     )
     for rewrite in item.rewrites:
         assert digits(rewrite.text) <= {"2.1", "2.6"}
+
+
+def test_every_table_phrase_makes_a_rewrite_that_passes_the_shape_rules():
+    from reviewer.critique.deterministic import VERB_FOR_DIRECTION, fill, load_tables
+    from reviewer.rules import check_key_result
+    from reviewer.verify import SHAPE_CODES
+
+    tables = load_tables()
+    specs = [m for c in tables.categories for m in c.metrics] + [m for _, m in tables.alternatives]
+    assert len(specs) > 40
+    failing = []
+    for spec in specs:
+        for system in ("the payments service", None):
+            phrase = fill(spec.phrase, system, "dark mode")
+            assert (
+                phrase
+                and "{" not in phrase
+                and not re.search(r"\d", phrase.replace("p95", "").replace("p99", ""))
+            )
+            text = f"{VERB_FOR_DIRECTION[spec.direction]} {phrase} from <baseline> to <target> by <deadline>"
+            codes = {f.code for f in check_key_result(KeyResult(text=text)).findings}
+            if codes & set(SHAPE_CODES):
+                failing.append((text, codes & set(SHAPE_CODES)))
+    assert not failing
+
+
+def test_a_deliverable_the_classifier_calls_an_outcome_still_gets_outcome_rewrites(offline):
+    item = review(offline, "Right-size the staging clusters")
+    assert item.rewrites
+    assert all(r.text.split()[0] in ("Reduce", "Raise") for r in item.rewrites)
+    assert not any("Right-size" in r.text for r in item.rewrites)

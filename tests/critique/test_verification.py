@@ -155,3 +155,38 @@ def test_anatomy_reads_placeholder_rewrites_as_outcomes():
         KeyResult(text="Reduce p95 latency of the search API from <baseline> to <target>")
     )
     assert anatomy.direction == "decrease" and anatomy.metric
+
+
+def test_dates_and_years_are_checked_by_their_digits():
+    allowed = extract_numbers("Cut build time from 3 minutes to 1 minute") + extract_numbers(
+        "2026-Q3"
+    )
+    for text, invented in (
+        ("by Q3", False),
+        ("by the end of 2026", False),
+        ("by Q3 2026", False),
+        ("by Q4", True),
+        ("by Q3 2027", True),
+        ("by H2 2026", True),
+        ("by 30 September 2026", True),
+    ):
+        assert [is_invented(q, allowed) for q in extract_numbers(text)] == [invented], text
+
+
+def test_placeholders_do_not_fool_the_value_rules():
+    from reviewer.verify import neutral_values
+
+    assert neutral_values("Increase 7-day retention from 28% to <target> by Q3") == (
+        "Increase 7-day retention from 28% to 42% by Q3"
+    )
+    assert neutral_values("Reduce p95 latency from <baseline> to 300 ms by Q3") == (
+        "Reduce p95 latency from 450 ms to 300 ms by Q3"
+    )
+    ctx = context("Increase 7-day retention from 28% to 29%", period="2026-Q3")
+    rewrite = Rewrite(text="Increase 7-day retention from 28% to <target> by the end of 2026-Q3")
+    checked, failures = verify_rewrite(rewrite, ctx, CONFIG)
+    assert checked.verified, failures
+    # A real direction conflict is still caught.
+    bad = Rewrite(text="Reduce the error rate from 2% to 5% by the end of 2026-Q3")
+    checked, failures = verify_rewrite(bad, context("Reduce the error rate from 2% to 5%"), CONFIG)
+    assert "KR203" in {f.code for f in failures}
