@@ -513,16 +513,15 @@ def show_summary(report: Report) -> None:
         st.markdown("**Objectives with the most problems**")
         rows = objective_problems(report)
         if rows:
-            small = st.column_config.NumberColumn(width="small")
             st.dataframe(
                 pd.DataFrame(rows),
                 hide_index=True,
                 width="stretch",
                 column_config={
-                    "objective": st.column_config.TextColumn(width="large"),
-                    "errors": small,
-                    "warnings": small,
-                    "findings": small,
+                    "objective": st.column_config.TextColumn(width=260),
+                    "errors": st.column_config.NumberColumn(width=60),
+                    "warnings": st.column_config.NumberColumn(width=75),
+                    "findings": st.column_config.NumberColumn(width=70),
                 },
             )
         else:

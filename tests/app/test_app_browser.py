@@ -148,6 +148,15 @@ def wait_for_cards(page, mode: str, count: int) -> list:  # type: ignore[no-unty
     return [page.locator(f".st-key-{mode}-card-{n}") for n in range(count)]
 
 
+def settle(page) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the script run is over and lazily loaded elements have painted."""
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")
+    for selector in ('[data-testid="stMetricValue"]', '[data-testid="stCode"]'):
+        if page.locator(selector).count():
+            page.locator(selector).first.wait_for(state="visible")
+    page.wait_for_timeout(1500)
+
+
 def assert_offline(server) -> None:  # type: ignore[no-untyped-def]
     netlog = Path(server["netlog"])
     attempts = netlog.read_text() if netlog.exists() else ""
@@ -167,8 +176,8 @@ def test_paste_review_in_the_browser(page, server) -> None:  # type: ignore[no-u
     assert "<" in rewrite.inner_text()  # an unknown value left as a placeholder
     assert "Fill in:" in output.inner_text()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_timeout(500)
-    page.screenshot(path=str(ARTIFACTS / "page-paste.png"), full_page=True)
+    settle(page)
+    page.screenshot(path=str(ARTIFACTS / "page-paste.png"))
     assert_offline(server)
 
 
@@ -179,14 +188,17 @@ def test_example_button_in_the_browser(page, server) -> None:  # type: ignore[no
     assert page.get_by_role("textbox", name="Key results").input_value().strip()
     count = page.locator('[class*="st-key-paste-card-"]').count()
     assert count >= 3
+    metrics = page.locator('[data-testid="stMetric"]')
+    assert metrics.first.inner_text().split() == ["Key", "results", str(count)]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    # The picture for the README: the example box, the counts and the first card whole.
+    page.set_viewport_size({"width": 1400, "height": 1700})
+    settle(page)
+    page.screenshot(path=str(ARTIFACTS / "page.png"))
     # A cited passage opens to its text.
     passage = first.locator('[data-testid="stExpander"]').first
     passage.locator("summary").click()
     assert len(passage.inner_text()) > 80
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_timeout(800)
-    page.screenshot(path=str(ARTIFACTS / "page.png"), full_page=False)
-    page.screenshot(path=str(ARTIFACTS / "page-full.png"), full_page=True)
     assert_offline(server)
 
 
@@ -209,8 +221,9 @@ def test_upload_and_download_in_the_browser(page, server) -> None:  # type: igno
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download CSV").click()
     assert "KR" in Path(download_info.value.path()).read_text(encoding="utf-8")
-    page.wait_for_timeout(500)
-    page.screenshot(path=str(ARTIFACTS / "page-file.png"), full_page=True)
+    page.set_viewport_size({"width": 1400, "height": 1700})
+    settle(page)
+    page.screenshot(path=str(ARTIFACTS / "page-file.png"))
     assert_offline(server)
 
 
