@@ -55,6 +55,17 @@ _FREQUENCY_RE = gated(
     r"\btimes\s+(?:a|per)\s+(?:day|week)\b|\b(?:per|a)\s+day\b|\bon\s+demand\b|\bdaily\b",
     re.IGNORECASE,
 )
+# Participles that say a project got done (output), unlike states ("signed", "encrypted").
+_PROJECT_DONE_RE = gated(
+    r"\b(?:migrated|moved|converted|rolled[\s-]out|onboarded|completed?|completion|upgraded|"
+    r"rewritten|ported|decommissioned|retired|done|shipped|delivered|launched|implemented)\b"
+)
+_CADENCE_HINTS = frozenset(
+    ["every", "each", "per", "weekly", "monthly", "quarterly", "daily", "biweekly", "fortnightly", "a", "an"]
+)
+_COMPARATIVES = frozenset(
+    ["faster", "quicker", "cheaper", "smaller", "lighter", "shorter", "slower", "leaner", "safer"]
+)
 _WORDS_RE = re.compile(r"[a-z0-9][a-z0-9'\-]*")
 _CONTENT_OBJECTS = frozenset(
     [
@@ -120,6 +131,16 @@ def decide(parsed: Parsed, anatomy: Anatomy) -> tuple[Kind, list[str]]:
         ):
             return "outcome", ["kind:attached-outcome"]
 
+    cadence = bool(parsed.wordset & _CADENCE_HINTS) and bool(_CADENCE_RE.search(text))
+    counted_people = people_object and any(t.unit_kind == "count" for t in value_tokens)
+    if category in ("output", "ambiguous") and (
+        counted_people or (_activity_head(words, index) and verb not in ("run", "build", "deliver"))
+    ):
+        return "activity", [f"kind:activity-object:{verb}"]
+    if category in ("output", "ambiguous") and cadence and not has_metric and not measured:
+        return "activity", [f"kind:scheduled:{verb}"]
+    if verb in ("hold", "host") and activity_object:
+        return "activity", [f"kind:activity-object:{verb}"]
     if category == "activity":
         if verb == "onboard" and not people_object:
             return "output", ["kind:rollout"]
@@ -129,7 +150,9 @@ def decide(parsed: Parsed, anatomy: Anatomy) -> tuple[Kind, list[str]]:
             return "outcome", ["kind:delivered-metric"]
         if activity_object or verb in ("give", "perform", "do", "send", "record", "share"):
             return "activity", [f"kind:activity-object:{verb}"]
-        if verb in ("review", "close", "merge", "resolve", "fix") and any(
+        if verb == "review":
+            return "activity", ["kind:reviews"]
+        if verb in ("close", "merge", "resolve", "fix") and any(
             t.unit_kind == "count" for t in value_tokens
         ):
             return "activity", [f"kind:counted-action:{verb}"]
@@ -161,9 +184,15 @@ def decide(parsed: Parsed, anatomy: Anatomy) -> tuple[Kind, list[str]]:
     if category == "vague":
         if has_metric and has_values and measured:
             return "outcome", ["kind:vague-verb-with-metric"]
+        if anatomy.relative_change is not None and parsed.wordset & _COMPARATIVES:
+            return "outcome", ["kind:relative-comparison"]  # "make checkout 2x faster"
         return "unmeasurable", [f"kind:vague-verb:{verb}"]
     # no lead verb: a noun phrase ("p99 < 300ms", "100% of images signed")
-    if not measured and _may_progress(parsed) and _PROGRESS_RE.search(text):
+    if (
+        _may_progress(parsed)
+        and _PROGRESS_RE.search(text)
+        and (not measured or _PROJECT_DONE_RE.search(text))
+    ):
         return "output", ["kind:progress"]
     if has_metric or measured or (has_values and value_tokens):
         return "outcome", ["kind:state"]
@@ -234,6 +263,26 @@ _CERTIFICATION_HINTS = frozenset(
         "mvp",
     ]
 )
+
+
+_AFTER_HEAD_NOUN = frozenset(
+    ["every", "each", "a", "an", "per", "for", "with", "at", "on", "in", "to", "about", "this", "next", "weekly", "monthly", "quarterly", "and", "or", "the", "by", "within", "during", "across", "among", "from"]
+)
+
+
+def _activity_head(words: list[str], index: int | None) -> bool:
+    """Whether the verb's object is an activity noun used as the head ("a newsletter every
+    week"), not as a modifier ("training jobs")."""
+    if index is None:
+        return False
+    tail = words[index + 1 : index + 8]
+    for position, word in enumerate(tail):
+        if word not in ACTIVITY_NOUNS:
+            continue
+        following = tail[position + 1] if position + 1 < len(tail) else None
+        if following is None or following in _AFTER_HEAD_NOUN or following[:1].isdigit():
+            return True
+    return False
 
 
 def _may_progress(parsed: Parsed) -> bool:

@@ -118,6 +118,18 @@ ACTIVITY_VERBS = [
     "invite",
     "visit",
     "blog",
+    "triage",
+    "audit",
+    "demo",
+    "rehearse",
+    "practice",
+    "volunteer",
+    "contribute",
+    "upskill",
+    "educate",
+    "call",
+    "email",
+    "sponsor",
 ]
 # Verbs whose kind depends on the object: "run 6 game days" vs "run all services on ARM".
 AMBIGUOUS_VERBS = [
@@ -137,6 +149,8 @@ AMBIGUOUS_VERBS = [
     "record",
     "share",
     "deliver",
+    "have",
+    "test",
 ]
 # Verbs that name a deliverable, milestone, migration or rollout being done.
 OUTPUT_VERBS = [
@@ -378,6 +392,10 @@ for _form in (
         "cutting": "cut",
     }[_form]
     VERB_CATEGORY.setdefault(_form, VERB_CATEGORY[_base])
+# Verbs that double as nouns in metric names ("build time", "deploy frequency").
+NOUN_LIKE_VERBS = frozenset(
+    ["build", "deploy", "release", "review", "test", "run", "merge", "fix", "close", "launch", "ship", "patch", "roll", "respond", "recover", "resolve", "start", "load", "answer"]
+)
 # A lead verb followed by one of these is the first word of a metric name, not a verb:
 # "Build time under 8 minutes", "Deploy frequency from weekly to daily".
 NOUN_COMPOUND_HEADS = frozenset(
@@ -876,6 +894,10 @@ METRIC_WORDS = frozenset(
         "weeks",
         "seconds",
     ]
+)
+# Things counted rather than measures: a metric only with a number ("1,200 users").
+POPULATION_WORDS = frozenset(
+    ["users", "customers", "sessions", "requests", "queries", "orders", "transactions", "tickets", "pages", "records", "deploys", "deployments", "installs", "hours", "minutes", "days", "weeks", "seconds", "clicks", "signups", "sign-ups", "alerts", "bugs", "findings"]
 )
 # Multi-word metric phrases that a word test would miss.
 METRIC_PHRASE_RE = gated(

@@ -368,7 +368,7 @@ _NOUN_FOLLOW = re.compile(r"\s+(?!(?:to|from|by|in|and|or|the|of|at|on|for|per)\
 _YEAR_RE = re.compile(r"(?:19[89]\d|20\d\d)")
 _YEAR_BEFORE = re.compile(
     r"(?=[A-Za-z(\-–,])(?:\b(?:by|in|before|until|till|through|during|of|for|since|after|end|early|late|mid|"
-    r"fy|year|calendar)|[(\-–,])\s*$",
+    r"fy|year|calendar|the)|[(\-–,])\s*$",
     re.IGNORECASE,
 )
 _MONEY_PER = re.compile(r"\s?(?:/|per\s+|a\s+|an\s+|each\s+)(?P<per>[A-Za-z][\w-]*(?:\s+user)?)")

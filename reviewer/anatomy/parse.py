@@ -22,7 +22,9 @@ from .lexicon import (
     METRIC_PHRASE_RE,
     METRIC_WORDS,
     NOUN_COMPOUND_HEADS,
+    NOUN_LIKE_VERBS,
     PHRASAL_VERBS,
+    POPULATION_WORDS,
     VAGUE_QUALITIES,
     VERB_CATEGORY,
     gated,
@@ -45,7 +47,8 @@ _BASELINE_BEFORE = gated(
 )
 _BASELINE_AFTER = re.compile(
     r"\s*(?:\(?\s*(?:today|now|currently|current|baseline|at\s+present|at\s+the\s+moment|"
-    r"as\s+of\s+today|this\s+quarter|last\s+quarter|last\s+(?:half|year|month))\s*\)?"
+    r"as\s+of\s+today|this\s+quarter|last\s+quarter|last\s+(?:half|year|month))\b\s*\)?"
+    r"(?!\s*[:=]?\s*(?:at\s+|is\s+)?[<>≤≥~]?\s*[$€£¥]?\d)"
     r"|like\s+(?:now|today)|as\s+(?:now|today)|(?:→|->|=>|-->)|to\b(?=\s*[<>≤≥~]?\s*[$€£¥]?\d))",
     re.IGNORECASE,
 )
@@ -80,7 +83,7 @@ _MONTH = (
 )
 _DATE_WORDS = (
     rf"(?:(?:the\s+)?(?:end|close|start|middle|beginning)\s+of\s+(?:the\s+)?(?:this\s+|next\s+)?"
-    rf"(?:q[1-4]|h[12]|quarter|half|year|month|sprint|fy\s?\d{{2,4}}|{_MONTH}|(?:19|20)\d{{2}}|"
+    rf"(?:q[1-4]|h[12]|quarter|half|year|month|sprint|fy\s?\d{{2,4}}|{_MONTH}(?:\s+(?:19|20)\d{{2}})?|(?:19|20)\d{{2}}|"
     rf"(?:19|20)\d{{2}}[-\s]?q[1-4])|q[1-4](?:\s*['’]?\s*\d{{2,4}})?|h[12](?:\s+\d{{4}})?|"
     rf"fy\s?\d{{2,4}}|(?:19|20)\d{{2}}(?:[-\s]?q[1-4]|-\d{{2}}(?:-\d{{2}})?)?|"
     rf"{_MONTH}\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+(?:19|20)\d{{2}})?|"
@@ -94,8 +97,8 @@ _DEADLINE_RE = gated(
     rf"throughout|across)\s+(?:the\s+)?{_DATE_WORDS}|"
     rf"(?:within|in|over\s+the\s+next|in\s+the\s+next)\s+(?:the\s+)?(?:next\s+)?(?:\d+|one|two|"
     rf"three|four|five|six|nine|twelve|a)\s+(?:business\s+|working\s+)?(?:days?|weeks?|months?|"
-    rf"quarters?|years?|sprints?)(?!\s+(?:of|after|from|post|since|following)\b)|"
-    rf"(?:end|close)\s+of\s+(?:the\s+)?(?:q[1-4]|h[12]|quarter|half|year|fy\s?\d{{2,4}}|{_MONTH}|"
+    rf"quarters?|years?|sprints?)\b(?!\s+(?:of|after|from|post|since|following)\b)|"
+    rf"(?:end|close)\s+of\s+(?:the\s+)?(?:q[1-4]|h[12]|quarter|half|year|fy\s?\d{{2,4}}|{_MONTH}(?:\s+(?:19|20)\d{{2}})?|"
     rf"(?:19|20)\d{{2}})|\bthis\s+(?:quarter|half|year)\b|\bq[1-4]\b(?:\s*['’]?\s*\d{{2,4}})?|"
     rf"\bh[12]\s+(?:19|20)\d{{2}}|(?:19|20)\d{{2}}[-\s]?(?:q[1-4]|h[12])\b|\beo[qy]\b|"
     rf"\bfy\s?\d{{2,4}}\b)",
@@ -123,7 +126,8 @@ _SOURCE_RE = gated(
     r"measurement|measured\s+by|via)\s*[:=]\s*|\baccording\s+to\s+|\bper\s+(?=(?:the\s+)?"
     r"(?:datadog|grafana|prometheus|sentry|new\s+relic|honeycomb|pagerduty|looker|"
     r"mixpanel|amplitude|bigquery|snowflake|cloudwatch|splunk|lighthouse|rum|crashlytics|"
-    r"firebase|app\s+store|play\s+console|status\s*page|stripe|zendesk|jira|github|dora)))"
+    r"firebase|app\s+store|play\s+console|status\s*page|stripe|zendesk|jira|github|dora|"
+    r"\w+\s+(?:dashboard|report|tracker|survey|monitoring|logs))))"
     r"(?P<src>[^;.,()]{2,80})",
     re.IGNORECASE,
 )
@@ -133,6 +137,7 @@ _TOOL_SOURCE_RE = gated(
     r"cloudwatch|splunk|lighthouse|rum|real\s+user\s+monitoring|crashlytics|firebase|"
     r"app\s+store\s+connect|play\s+console|statuspage|status\s+page|stripe|zendesk|"
     r"cost\s+explorer|billing|synthetic\s+(?:checks|monitoring|probes)|external\s+monitoring|"
+    r"(?:the\s+)?\w+\s+(?:dashboard|report|tracker|survey|monitoring|logs)|"
     r"(?:the\s+)?(?:slo|sli|dora|cost|billing|quality|reliability|incident)\s+dashboard|"
     r"\w+\s+dashboard|\w+\s+survey|(?:developer|engineering|quarterly|annual)\s+survey|"
     r"(?:access|server|application)\s+logs|incident\s+tracker|postmortem\s+records)"
@@ -252,6 +257,9 @@ _SOURCE_HINTS = frozenset(
 )
 _TOOL_HINTS = frozenset(
     [
+        "report",
+        "tracker",
+        "monitoring",
         "datadog",
         "grafana",
         "prometheus",
@@ -519,7 +527,7 @@ def _lead_verb(words: list[str]) -> tuple[int | None, str | None, str | None]:
         found = VERB_CATEGORY.get(word)
         if found is None:
             return None, None, None
-        if nxt in NOUN_COMPOUND_HEADS and found[0] in ("output", "ambiguous", "activity"):
+        if nxt in NOUN_COMPOUND_HEADS and found[1] in NOUN_LIKE_VERBS:
             return None, None, None  # "Build time ...", "Deploy frequency ...": a metric name
         return index, found[0], found[1]
     return None, None, None
@@ -561,12 +569,18 @@ def analyse(kr: KeyResult) -> Parsed:
     # -- metric words and polarity -------------------------------------------------------
     parsed.wordset = wordset
     metric_words = [w for w in words if w in METRIC_WORDS]
+    for word in words:  # "time-to-interactive", "week-one": look inside hyphenated words
+        if "-" in word and word not in METRIC_WORDS:
+            metric_words.extend(part for part in word.split("-") if part in METRIC_WORDS)
     if any(t.unit_kind == "percentile" for t in tokens):
         metric_words.append("percentile")
     if wordset & _METRIC_PHRASE_HINTS and METRIC_PHRASE_RE.search(text):
         metric_words.append("phrase")
     parsed.metric_words = metric_words
-    parsed.has_metric = bool(metric_words)
+    # "users" or "hours" alone name a population or a unit, not a measure: they count as a
+    # metric only next to a measured value
+    strong = [w for w in metric_words if w not in POPULATION_WORDS]
+    parsed.has_metric = bool(strong) or (bool(metric_words) and any(t.is_value for t in tokens))
     if metric_words:
         cues.append("metric:" + ",".join(dict.fromkeys(metric_words))[:60])
     vague = [w for w in words if w in VAGUE_QUALITIES]
@@ -901,8 +915,14 @@ def _comparable(a: Quantity, b: Quantity) -> bool:
     return units_compatible(a, b) is None
 
 
-def units_compatible(a: Quantity, b: Quantity) -> str | None:
-    """None when `a` and `b` compare; otherwise a short reason they do not."""
+def units_compatible(
+    a: Quantity, b: Quantity, a_bare: bool | None = None, b_bare: bool | None = None
+) -> str | None:
+    """None when `a` and `b` compare; otherwise a short reason they do not.
+
+    `a_bare` / `b_bare` say whether a unitless number stood alone ("from 25 to 8 minutes")
+    rather than counting a noun ("from 40 bugs to 5%"); without them the raw text decides.
+    """
     ka, kb = a.unit_kind, b.unit_kind
     loose = {"count", "other"}
     if ka in loose and kb in loose:
@@ -914,7 +934,9 @@ def units_compatible(a: Quantity, b: Quantity) -> str | None:
         other = b if bare_one is a else a
         if other.unit_kind in ("percent", "duration", "money", "size", "score", "multiplier"):
             # "from 12 incidents to 5%" does not compare; a bare "from 25 to 8 minutes" does
-            return None if _looks_bare(bare_one) else f"a count vs {_describe(other)}"
+            flag = a_bare if bare_one is a else b_bare
+            looks_bare = _looks_bare(bare_one) if flag is None else flag
+            return None if looks_bare else f"a count vs {_describe(other)}"
         return None
     percentish = {"percent", "percentage_points"}
     if ka in percentish and kb in percentish:
@@ -1025,8 +1047,12 @@ def clause_metrics(parsed: Parsed) -> list[tuple[int, int]]:
             if has_value and lead[0] in DIRECTION_CATEGORIES and clause_words[0] == lead[1]:
                 found.append((start, end))
             continue
-        if (has_value and (has_verb or len(found) == 0 or _BASELINE_BEFORE.search(clause))) or (
-            has_verb and found
-        ):
+        starts_with_metric = bool(clause_words) and (
+            clause_words[0] in METRIC_WORDS
+            or (clause_words[0][:1] == "p" and clause_words[0][1:3].isdigit())
+        )
+        if (has_value and (
+            has_verb or not found or starts_with_metric or _BASELINE_BEFORE.search(clause)
+        )) or (has_verb and found):
             found.append((start, end))
     return found

@@ -9,7 +9,10 @@ from ..anatomy.parse import clause_metrics
 from .registry import Hit, KeyResultContext, rule
 from .wording import clip
 
-_GENERIC = frozenset({"number", "count", "share", "rate", "time", "percentage", "hours", "minutes"})
+# Words that do not tell two metrics apart: "p95 latency" and "p99 latency" are one metric.
+_GENERIC = frozenset(
+    ["number", "count", "share", "rate", "time", "percentage", "hours", "minutes", "seconds", "days", "p50", "p75", "p90", "p95", "p99", "percentile", "median", "mean", "average"]
+)
 
 
 @rule(

@@ -14,6 +14,13 @@ def _span(quantity: Quantity | None) -> tuple[int, int] | None:
     return quantity.span if quantity is not None else None
 
 
+def _pair_span(a: Quantity, b: Quantity) -> tuple[int, int] | None:
+    """The text covering both quantities, whichever comes first."""
+    if a.span is None or b.span is None:
+        return a.span or b.span
+    return min(a.span[0], b.span[0]), max(a.span[1], b.span[1])
+
+
 @rule(
     "KR201",
     "missing-baseline",
@@ -168,7 +175,7 @@ def target_contradicts_direction(ctx: KeyResultContext) -> Iterator[Hit]:
         if moved == "increase"
         else f'"{verb}" asks for an {wanted}, but {clip(baseline.raw, 25)} → '
         f"{clip(target.raw, 25)} is a {moved}",
-        span=(baseline.span[0], target.span[1]) if baseline.span and target.span else None,
+        span=_pair_span(baseline, target),
         fix=f"Make them agree: either the target should be "
         f"{'below' if wanted == 'decrease' else 'above'} {clip(baseline.raw, 25)}, or the verb "
         f"should ask for an {_OPPOSITE[wanted]}.",
@@ -206,13 +213,17 @@ def unit_mismatch(ctx: KeyResultContext) -> Iterator[Hit]:
     baseline, target = ctx.anatomy.baseline, ctx.anatomy.target
     if baseline is None or target is None:
         return
-    reason = units_compatible(baseline, target)
+    parsed = ctx.parsed
+    a_bare = b_bare = None
+    if parsed is not None and parsed.baseline_token is not None and parsed.target_token is not None:
+        a_bare, b_bare = parsed.baseline_token.bare, parsed.target_token.bare
+    reason = units_compatible(baseline, target, a_bare, b_bare)
     if reason is None:
         return
     yield Hit(
         message=f'the baseline "{clip(baseline.raw, 25)}" and the target "{clip(target.raw, 25)}" '
         f"are in different units ({reason}), so progress cannot be computed",
-        span=(baseline.span[0], target.span[1]) if baseline.span and target.span else None,
+        span=_pair_span(baseline, target),
         fix=f'Write both ends in the unit of the baseline: "from {clip(baseline.raw, 25)} to '
         '<target in the same unit>".',
     )
@@ -287,7 +298,7 @@ def timid_target(ctx: KeyResultContext) -> Iterator[Hit]:
         yield Hit(
             message=f"{clip(baseline.raw, 25)} → {clip(target.raw, 25)} is a {moved:.1%} "
             f"improvement, below the {threshold:.0%} stretch threshold",
-            span=(baseline.span[0], target.span[1]) if baseline.span and target.span else None,
+            span=_pair_span(baseline, target),
         )
         return
     if relative is None:
