@@ -29,11 +29,11 @@ MEASURED_UNITS = frozenset(
 )
 _PROGRESS_RE = gated(
     r"\b(?:completion|completed|complete|rolled[\s-]out|migrated|implemented|delivered|shipped|"
-    r"onboarded|converted|decommissioned|retired|done)\b|"
+    r"onboarded|converted|decommissioned|retired|done)\b(?![\s-]+(?:rates?|times?|ratio|funnel))|"
     r"\b(?:number|count|share|percentage|proportion|%)\s+of\s+(?:\w+[\s-]){0,3}?(?:services|"
-    r"repos|repositories|teams|apps|applications|jobs|pipelines|workloads|clusters|systems|"
+    r"repos|repositories|apps|applications|jobs|pipelines|workloads|clusters|systems|"
     r"tables|screens|pages|endpoints|microservices|components|modules|databases|projects|"
-    r"squads|hosts|nodes|accounts)\s+(?:on|onto|in|using|running|migrated|moved|converted|"
+    r"hosts|nodes|accounts)\s+(?:on|onto|in|using|running|migrated|moved|converted|"
     r"onboarded|with\s+(?:the\s+)?new|behind|through)\b",
     re.IGNORECASE,
     symbols="%",
@@ -45,9 +45,9 @@ _ACTIVITY_COUNT_RE = gated(
     re.IGNORECASE,
 )
 _CADENCE_RE = gated(
-    r"\b(?:every|each|per|a|an)\s+(?:\w+\s+)?(?:day|week|month|quarter|sprint|release|"
-    r"incident|team|service|quarter)\b|\b(?:weekly|monthly|quarterly|daily|biweekly|fortnightly)"
-    r"\b",
+    r"\b(?:(?:every|each|per|a|an)\s+(?:\w+\s+)?(?:day|week|month|quarter|sprint|year)|"
+    r"(?:every|each)\s+(?:\w+\s+)?(?:release|incident|deploy|sev-?[0-4]|p[0-4]|outage))\b|"
+    r"\b(?:weekly|monthly|quarterly|daily|biweekly|fortnightly)\b",
     re.IGNORECASE,
 )
 _FREQUENCY_RE = gated(
@@ -59,9 +59,22 @@ _FREQUENCY_RE = gated(
 _PROJECT_DONE_RE = gated(
     r"\b(?:migrated|moved|converted|rolled[\s-]out|onboarded|completed?|completion|upgraded|"
     r"rewritten|ported|decommissioned|retired|done|shipped|delivered|launched|implemented)\b"
+    r"(?![\s-]+(?:rates?|times?|ratio|funnel))"
 )
 _CADENCE_HINTS = frozenset(
-    ["every", "each", "per", "weekly", "monthly", "quarterly", "daily", "biweekly", "fortnightly", "a", "an"]
+    [
+        "every",
+        "each",
+        "per",
+        "weekly",
+        "monthly",
+        "quarterly",
+        "daily",
+        "biweekly",
+        "fortnightly",
+        "a",
+        "an",
+    ]
 )
 _COMPARATIVES = frozenset(
     ["faster", "quicker", "cheaper", "smaller", "lighter", "shorter", "slower", "leaner", "safer"]
@@ -266,7 +279,34 @@ _CERTIFICATION_HINTS = frozenset(
 
 
 _AFTER_HEAD_NOUN = frozenset(
-    ["every", "each", "a", "an", "per", "for", "with", "at", "on", "in", "to", "about", "this", "next", "weekly", "monthly", "quarterly", "and", "or", "the", "by", "within", "during", "across", "among", "from"]
+    [
+        "every",
+        "each",
+        "a",
+        "an",
+        "per",
+        "for",
+        "with",
+        "at",
+        "on",
+        "in",
+        "to",
+        "about",
+        "this",
+        "next",
+        "weekly",
+        "monthly",
+        "quarterly",
+        "and",
+        "or",
+        "the",
+        "by",
+        "within",
+        "during",
+        "across",
+        "among",
+        "from",
+    ]
 )
 
 

@@ -10,9 +10,16 @@ from __future__ import annotations
 
 from ..models import Anatomy, KeyResult
 from .numbers import extract_numbers
-from .parse import Parsed, analyse, units_compatible
+from .parse import Parsed, analyse, comparable_value, units_compatible
 
-__all__ = ["Parsed", "analyse", "extract_numbers", "parse_anatomy", "units_compatible"]
+__all__ = [
+    "Parsed",
+    "analyse",
+    "comparable_value",
+    "extract_numbers",
+    "parse_anatomy",
+    "units_compatible",
+]
 
 
 def parse_anatomy(kr: KeyResult) -> Anatomy:

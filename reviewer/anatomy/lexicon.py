@@ -394,7 +394,27 @@ for _form in (
     VERB_CATEGORY.setdefault(_form, VERB_CATEGORY[_base])
 # Verbs that double as nouns in metric names ("build time", "deploy frequency").
 NOUN_LIKE_VERBS = frozenset(
-    ["build", "deploy", "release", "review", "test", "run", "merge", "fix", "close", "launch", "ship", "patch", "roll", "respond", "recover", "resolve", "start", "load", "answer"]
+    [
+        "build",
+        "deploy",
+        "release",
+        "review",
+        "test",
+        "run",
+        "merge",
+        "fix",
+        "close",
+        "launch",
+        "ship",
+        "patch",
+        "roll",
+        "respond",
+        "recover",
+        "resolve",
+        "start",
+        "load",
+        "answer",
+    ]
 )
 # A lead verb followed by one of these is the first word of a metric name, not a verb:
 # "Build time under 8 minutes", "Deploy frequency from weekly to daily".
@@ -605,8 +625,6 @@ ACTIVITY_NOUNS = frozenset(
         "dojo",
         "dojos",
         "shadowing",
-        "rotation",
-        "rotations",
     ]
 )
 # Nouns after "train/hire/onboard" that are people (activity), vs teams/services (output).
@@ -897,7 +915,32 @@ METRIC_WORDS = frozenset(
 )
 # Things counted rather than measures: a metric only with a number ("1,200 users").
 POPULATION_WORDS = frozenset(
-    ["users", "customers", "sessions", "requests", "queries", "orders", "transactions", "tickets", "pages", "records", "deploys", "deployments", "installs", "hours", "minutes", "days", "weeks", "seconds", "clicks", "signups", "sign-ups", "alerts", "bugs", "findings"]
+    [
+        "users",
+        "customers",
+        "sessions",
+        "requests",
+        "queries",
+        "orders",
+        "transactions",
+        "tickets",
+        "pages",
+        "records",
+        "deploys",
+        "deployments",
+        "installs",
+        "hours",
+        "minutes",
+        "days",
+        "weeks",
+        "seconds",
+        "clicks",
+        "signups",
+        "sign-ups",
+        "alerts",
+        "bugs",
+        "findings",
+    ]
 )
 # Multi-word metric phrases that a word test would miss.
 METRIC_PHRASE_RE = gated(

@@ -47,7 +47,7 @@ _BASELINE_BEFORE = gated(
 )
 _BASELINE_AFTER = re.compile(
     r"\s*(?:\(?\s*(?:today|now|currently|current|baseline|at\s+present|at\s+the\s+moment|"
-    r"as\s+of\s+today|this\s+quarter|last\s+quarter|last\s+(?:half|year|month))\b\s*\)?"
+    r"as\s+of\s+today|last\s+quarter|last\s+(?:half|year|month))\b\s*\)?"
     r"(?!\s*[:=]?\s*(?:at\s+|is\s+)?[<>≤≥~]?\s*[$€£¥]?\d)"
     r"|like\s+(?:now|today)|as\s+(?:now|today)|(?:→|->|=>|-->)|to\b(?=\s*[<>≤≥~]?\s*[$€£¥]?\d))",
     re.IGNORECASE,
@@ -463,6 +463,46 @@ def _ends_with_qualifier(before: str) -> bool:
     return before.endswith("/")
 
 
+_FREQUENCY_HINTS = frozenset(
+    ["daily", "weekly", "monthly", "hourly", "quarterly", "fortnightly", "biweekly", "on-demand", "demand"]
+)
+_FREQUENCIES = {
+    "hourly": (1.0, "hour"),
+    "daily": (1.0, "day"),
+    "weekly": (1.0, "week"),
+    "fortnightly": (0.5, "week"),
+    "biweekly": (0.5, "week"),
+    "monthly": (1.0, "month"),
+    "quarterly": (1.0, "quarter"),
+}
+_FREQUENCY_WORD_RE = gated(
+    r"\b(?P<role>from|to|reach|achieve|at\s+least)\s+(?P<word>hourly|daily|weekly|fortnightly|"
+    r"biweekly|monthly|quarterly|on[\s-]demand|(?:multiple|several)\s+times\s+(?:a|per)\s+day)\b"
+)
+
+
+def _frequency_quantity(match: re.Match[str]) -> Quantity:
+    """A cadence word as a rate: "daily" is 1/day; "on demand" and "several a day" are 2/day."""
+    word = " ".join(match.group("word").lower().replace("-", " ").split())
+    value, per = _FREQUENCIES.get(word, (2.0, "day"))
+    return build(
+        Quantity,
+        dict(
+            raw=match.group("word"),
+            value=value,
+            upper=None,
+            unit=f"/{per}",
+            unit_kind="rate",
+            comparator=">=" if word not in _FREQUENCIES else None,
+            per=per,
+            span=match.span("word"),
+        ),
+    )
+
+
+_GERUND_OBJECT_STARTS = frozenset(
+    ["the", "a", "an", "our", "all", "every", "each", "its", "their", "to", "more", "less", "fewer"]
+)
 _EMPTY_ANATOMY = Anatomy()
 
 
@@ -527,6 +567,8 @@ def _lead_verb(words: list[str]) -> tuple[int | None, str | None, str | None]:
         found = VERB_CATEGORY.get(word)
         if found is None:
             return None, None, None
+        if word.endswith("ing") and nxt not in _GERUND_OBJECT_STARTS and not nxt[:1].isdigit():
+            return None, None, None  # "Onboarding completion rate ...": a gerund names a metric
         if nxt in NOUN_COMPOUND_HEADS and found[1] in NOUN_LIKE_VERBS:
             return None, None, None  # "Build time ...", "Deploy frequency ...": a metric name
         return index, found[0], found[1]
@@ -574,6 +616,8 @@ def analyse(kr: KeyResult) -> Parsed:
             metric_words.extend(part for part in word.split("-") if part in METRIC_WORDS)
     if any(t.unit_kind == "percentile" for t in tokens):
         metric_words.append("percentile")
+    if any(t.unit_kind == "percent" and lower.startswith(" of ", t.end) for t in tokens):
+        metric_words.append("share")  # "100% of laptops encrypted": a share is a measure
     if wordset & _METRIC_PHRASE_HINTS and METRIC_PHRASE_RE.search(text):
         metric_words.append("phrase")
     parsed.metric_words = metric_words
@@ -690,7 +734,11 @@ def analyse(kr: KeyResult) -> Parsed:
             and not _ARROW_GAP.match(lower[token.end : token.end + 4])
         ):
             after_match = _BASELINE_AFTER.match(lower, token.end)
-            if after_match and not _ARROW_START_RE.match(after_match.group(0)):
+            if (
+                after_match
+                and not _ARROW_START_RE.match(after_match.group(0))
+                and not _BY_BEFORE.search(lower[max(0, token.start - 25) : token.start])
+            ):
                 baseline = token
     # relative changes: "by 30%", "2x", "30% fewer", "+5 points", "halve"
     for token in values:
@@ -781,6 +829,14 @@ def analyse(kr: KeyResult) -> Parsed:
         _share_unit(baseline, target)
     baseline_q = baseline.to_quantity() if baseline is not None else None
     target_q = target.to_quantity() if target is not None else None
+    if (baseline_q is None or target_q is None) and wordset & _FREQUENCY_HINTS:
+        # "from weekly to daily": cadences written as words are values too
+        for match in _FREQUENCY_WORD_RE.finditer(text):
+            quantity = _frequency_quantity(match)
+            if match.group("role") == "from" and baseline_q is None:
+                baseline_q = quantity
+            elif match.group("role") != "from" and target_q is None:
+                target_q = quantity
     if zero and target_q is None:
         span = zero_match.span()  # type: ignore[union-attr]
         target_q = build(
@@ -850,9 +906,9 @@ def analyse(kr: KeyResult) -> Parsed:
     direction = verb_direction
     numbers_direction = None
     if baseline_q is not None and target_q is not None and _comparable(baseline_q, target_q):
-        if target_q.value > baseline_q.value:
+        if comparable_value(target_q) > comparable_value(baseline_q):
             numbers_direction = "increase"
-        elif target_q.value < baseline_q.value:
+        elif comparable_value(target_q) < comparable_value(baseline_q):
             numbers_direction = "decrease"
         else:
             numbers_direction = "maintain"
@@ -948,8 +1004,30 @@ def units_compatible(
     if ka == "score" and a.unit != b.unit:
         return f"a score {a.unit} vs a score {b.unit}"
     if ka == "rate" and a.per and b.per and a.per != b.per:
-        return f"per {a.per} vs per {b.per}"
+        if a.per not in PER_DAYS or b.per not in PER_DAYS:
+            return f"per {a.per} vs per {b.per}"
     return None
+
+
+# How many days each rate period spans, so "8/quarter" and "2/month" compare.
+PER_DAYS = {
+    "second": 1 / 86400,
+    "minute": 1 / 1440,
+    "hour": 1 / 24,
+    "day": 1.0,
+    "week": 7.0,
+    "sprint": 14.0,
+    "month": 30.0,
+    "quarter": 91.0,
+    "year": 365.0,
+}
+
+
+def comparable_value(quantity: Quantity) -> float:
+    """The value to compare across units: rates over time become per-day rates."""
+    if quantity.unit_kind == "rate" and quantity.per in PER_DAYS:
+        return quantity.value / PER_DAYS[quantity.per]
+    return quantity.value
 
 
 def _looks_bare(quantity: Quantity) -> bool:
@@ -1051,8 +1129,9 @@ def clause_metrics(parsed: Parsed) -> list[tuple[int, int]]:
             clause_words[0] in METRIC_WORDS
             or (clause_words[0][:1] == "p" and clause_words[0][1:3].isdigit())
         )
-        if (has_value and (
-            has_verb or not found or starts_with_metric or _BASELINE_BEFORE.search(clause)
-        )) or (has_verb and found):
+        if (
+            has_value
+            and (has_verb or not found or starts_with_metric or _BASELINE_BEFORE.search(clause))
+        ) or (has_verb and found):
             found.append((start, end))
     return found

@@ -11,7 +11,27 @@ from .wording import clip
 
 # Words that do not tell two metrics apart: "p95 latency" and "p99 latency" are one metric.
 _GENERIC = frozenset(
-    ["number", "count", "share", "rate", "time", "percentage", "hours", "minutes", "seconds", "days", "p50", "p75", "p90", "p95", "p99", "percentile", "median", "mean", "average"]
+    [
+        "number",
+        "count",
+        "share",
+        "rate",
+        "time",
+        "percentage",
+        "hours",
+        "minutes",
+        "seconds",
+        "days",
+        "p50",
+        "p75",
+        "p90",
+        "p95",
+        "p99",
+        "percentile",
+        "median",
+        "mean",
+        "average",
+    ]
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..anatomy import units_compatible
+from ..anatomy import comparable_value, units_compatible
 from ..models import Quantity
 from .registry import Hit, KeyResultContext, rule
 from .wording import clip
@@ -162,9 +162,9 @@ def target_contradicts_direction(ctx: KeyResultContext) -> Iterator[Hit]:
     if wanted not in _OPPOSITE or units_compatible(baseline, target) is not None:
         return
     moved = None
-    if target.value > baseline.value:
+    if comparable_value(target) > comparable_value(baseline):
         moved = "increase"
-    elif target.value < baseline.value:
+    elif comparable_value(target) < comparable_value(baseline):
         moved = "decrease"
     if moved is None or moved == wanted:
         return
@@ -236,7 +236,7 @@ def improvement(baseline: Quantity, target: Quantity, direction: str | None) -> 
     share of the remaining gap that is closed counts too: 94% -> 98% closes two thirds of
     the gap to 100%, which is not timid even though it is only 4% more.
     """
-    b, t = baseline.value, target.value
+    b, t = comparable_value(baseline), comparable_value(target)
     if b == t or b == 0:
         return None
     moved_up = t > b

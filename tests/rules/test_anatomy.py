@@ -203,7 +203,10 @@ def test_direction_of_improve_follows_the_metric() -> None:
 
 
 KINDS = yaml.safe_load((CASES_DIR / "kinds.yaml").read_text(encoding="utf-8"))
-KIND_CASES = [(kind, item["text"]) for kind, items in KINDS.items() for item in items]
+# sections are named by kind, optionally with a suffix ("outcome_more")
+KIND_CASES = [
+    (section.split("_")[0], item["text"]) for section, items in KINDS.items() for item in items
+]
 
 
 @pytest.mark.parametrize(
@@ -248,3 +251,15 @@ def test_fast_built_models_equal_validated_ones() -> None:
     assert built == Finding(**finding)
     assert built.model_dump() == Finding(**finding).model_dump()
     assert Finding.model_validate_json(built.model_dump_json()) == built
+
+
+ANATOMY_CASES = yaml.safe_load((CASES_DIR / "anatomy.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", ANATOMY_CASES, ids=[c["text"][:50] for c in ANATOMY_CASES])
+def test_baseline_target_and_timebound_labels(case: dict) -> None:
+    fields = {k: str(case[k]) for k in ("baseline", "target", "deadline") if k in case}
+    a = parse_anatomy(KeyResult(text=case["text"], **fields))
+    assert (a.baseline is not None) == case["b"], a.baseline
+    assert (a.target is not None or a.relative_change is not None) == case["t"], a.target
+    assert (a.deadline is not None or bool(case.get("period"))) == case["d"], a.deadline
