@@ -47,6 +47,14 @@ STOP_WORDS = _wordset(
     before during until up down out over under about"""
 )
 QUOTE_CHARS = 230
+# Words that continue a system's name after a system noun ("service mesh").
+COMPOUND_TAILS = _wordset("mesh layer tier suite bus engine registry experience")
+# Time words that describe work, not a system ("weekly platform office hours").
+CADENCES = _wordset("weekly monthly daily quarterly yearly annual biweekly fortnightly")
+# Things that are shipped and then used, named with an article in a rewrite.
+PRODUCT_NOUNS = _wordset(
+    "assistant catalog editor wizard widget integration extension plugin template mode"
+)
 
 # What the summary says an outcome key result still needs, per rule code.
 NEEDS = {
@@ -74,9 +82,9 @@ class MetricSpec:
     why: str
     when: re.Pattern[str] | None = None  # only for drafts matching this (and then first)
 
-    def applies(self, text: str) -> bool:
-        """True unless the metric is specific to drafts it does not match."""
-        return self.when is None or bool(self.when.search(text))
+    def applies(self, *texts: str | None) -> bool:
+        """True unless the metric is specific to drafts (or objectives) it does not match."""
+        return self.when is None or any(t and self.when.search(t) for t in texts)
 
 
 @dataclass(frozen=True)
@@ -91,8 +99,13 @@ class Category:
     guidance: tuple[str, ...]
 
     def score(self, text: str) -> float:
-        """2 per topic pattern found, 1 per verb pattern found."""
-        return 2.0 * sum(1 for p in self.topic if p.search(text)) + sum(
+        """2 per topic pattern found (the lead verb aside), 1 per verb pattern found.
+
+        The lead verb says what kind of work it is, not its topic: "Deploy a WAF" is
+        security work, "Release dark mode" a feature launch.
+        """
+        topic_text = _LEAD_VERB.sub(" ", text, count=1)
+        return 2.0 * sum(1 for p in self.topic if p.search(topic_text)) + sum(
             1 for p in self.verbs if p.search(text)
         )
 
@@ -104,6 +117,12 @@ class Tables:
     categories: tuple[Category, ...]
     alternatives: tuple[tuple[tuple[re.Pattern[str], ...], MetricSpec], ...]
     system_nouns: frozenset[str]
+
+
+_LEAD_VERB = re.compile(
+    r"^\s*(?:deploy|release|ship|launch|build|run|roll out|test|document|automate|cache)\b",
+    re.IGNORECASE,
+)
 
 
 def _compile(patterns: list[str] | None) -> tuple[re.Pattern[str], ...]:
@@ -152,20 +171,34 @@ def rank_categories(
 
     The work decides the category more than the system it is done to: in "Add caching to
     the search API" the caching is the work. So matches inside the draft's `subject` phrase
-    and in the objective count half.
+    (when it is not what the work delivers) and in the objective count half, and a tie goes
+    to the category the draft itself names.
     """
-    work = text.replace(subject, " ") if subject and subject in text else text
+    return [(category, score) for category, score, _text in _ranked(text, objective, subject)]
+
+
+def _ranked(
+    text: str, objective: str | None, subject: str | None
+) -> list[tuple[Category, float, float]]:
+    work = text
+    if subject and subject in text and not _is_deliverable(text, subject):
+        work = text.replace(subject, " ")
     ranked = []
     for position, category in enumerate(load_tables().categories):
-        score = category.score(work)
-        if subject and work is not text:
-            score += 0.5 * category.score(subject)
-        if objective:
-            score += 0.5 * category.score(objective)
+        own = category.score(work)
+        if work is not text and subject:
+            own += 0.5 * category.score(subject)
+        score = own + (0.5 * category.score(objective) if objective else 0.0)
         if score > 0:
-            ranked.append((category, score, position))
-    ranked.sort(key=lambda item: (-item[1], item[2]))
-    return [(category, score) for category, score, _ in ranked]
+            ranked.append((category, score, own, position))
+    ranked.sort(key=lambda item: (-item[1], -item[2], item[3]))
+    return [(category, score, own) for category, score, own, _ in ranked]
+
+
+def _is_deliverable(text: str, subject: str) -> bool:
+    """True when `subject` is what the draft's lead verb delivers ("Build an internal portal")."""
+    deliverable = find_deliverable(text)
+    return bool(deliverable) and (deliverable in subject or subject in deliverable)
 
 
 # -- the draft's subject ---------------------------------------------------------------------
@@ -190,7 +223,8 @@ def _noun_phrase(words: list[str], head: int, verbs: frozenset[str]) -> str:
         if lower in DETERMINERS:
             start -= 1
             break
-        if lower in STOP_WORDS or lower in verbs or not re.match(r"[A-Za-z]", word):
+        is_verb = lower in verbs and not lower.endswith("ing")  # "billing service" is a name
+        if lower in STOP_WORDS or is_verb or lower in CADENCES or not re.match(r"[A-Za-z]", word):
             break
         start -= 1
         modifiers += 1
@@ -226,6 +260,8 @@ def system_phrase(text: str | None) -> str | None:
     for head in heads:
         if head == 0:
             continue  # the first word is the lead verb or the metric, not a subject
+        if head + 1 < len(lowered) and lowered[head + 1] in COMPOUND_TAILS:
+            head += 1  # a compound name: "service mesh", "checkout experience"
         phrase = _noun_phrase(words, head, verbs)
         if phrase.lower() not in tables.system_nouns or head > 1:
             return phrase
@@ -248,6 +284,7 @@ def subject_of(ctx: CritiqueInput) -> tuple[str | None, str | None]:
         system is None
         and deliverable
         and deliverable[:1].isupper()
+        and not deliverable.isupper()  # "SOC" in "Complete the SOC 2 audit" is no system
         and len(deliverable.split()) <= 3
     ):
         system = deliverable
@@ -266,7 +303,8 @@ def find_deliverable(text: str) -> str | None:
     phrase: list[str] = []
     for word in words[index + 1 :]:
         lower = word.lower()
-        if lower in STOP_WORDS or re.match(r"\d", word) or (phrase and lower in verbs):
+        # Verbs inside a name are nouns here: "the LLM support assistant".
+        if lower in STOP_WORDS or re.match(r"\d", word):
             break
         phrase.append(word)
         if len(phrase) >= 5:
@@ -284,7 +322,9 @@ def fill(phrase: str, system: str | None, deliverable: str | None) -> str | None
         phrase = phrase.replace("{deliverable}", deliverable)
     if system:
         return phrase.replace("{system}", system)
-    phrase = re.sub(r"\s+(?:of|for|to|in|on|across|with|about)\s+\{system\}", "", phrase)
+    phrase = re.sub(
+        r"\s+(?:of|for|to|in|into|on|across|with|about|through|by)\s+\{system\}", "", phrase
+    )
     phrase = phrase.replace("{system} ", "").replace(" {system}", "").replace("{system}", "")
     return " ".join(phrase.split())
 
@@ -421,7 +461,7 @@ class DeterministicCritic:
         anatomy = ctx.anatomy
         # No direction and no value at all: nothing of an outcome to repair, whatever the
         # classifier said ("Right-size the staging clusters").
-        shapeless = anatomy.direction is None and not (
+        shapeless = anatomy.direction in (None, "maintain") and not (
             anatomy.baseline or anatomy.target or anatomy.relative_change
         )
         not_outcome = (
@@ -469,45 +509,59 @@ class DeterministicCritic:
     ) -> list[Rewrite]:
         """For work that is not an outcome: the outcomes that work should move."""
         system, deliverable = subject_of(ctx)
-        chosen = categories[:1] + [c for c in categories[1:2] if c[1] >= 2.0]
+        if deliverable is None and ctx.kind == "output":
+            deliverable = system  # "Achieve 100% completion of the pricing page redesign"
+        if deliverable and ctx.kind != "output":
+            deliverable = None  # "users who use customers": only a shipped thing is adopted
+        elif deliverable and deliverable.lower().split()[-1] in (
+            load_tables().system_nouns | PRODUCT_NOUNS
+        ):
+            deliverable = _with_article(deliverable)
+        ranked = _ranked(
+            ctx.key_result.text, ctx.objective_text, system_phrase(ctx.key_result.text)
+        )
+        chosen = ranked[:1] + [c for c in ranked[1:2] if c[1] >= 2.0]
         per_category: list[list[Rewrite]] = []
         seen: set[str] = set()
-        for category, _score in chosen:
+        for category, _score, own in chosen:
+            # A category found only through the objective may not fit the draft's own
+            # subject (a subject taken from the objective fits it, of course).
+            subject = system if own > 0 or not system_phrase(ctx.key_result.text) else None
             rewrites = []
-            for spec in category.metrics:
-                if not spec.applies(ctx.key_result.text):
+            ordered = sorted(category.metrics, key=lambda m: m.when is None)
+            for spec in ordered:
+                if not spec.applies(ctx.key_result.text, ctx.objective_text):
                     continue
-                phrase = fill(spec.phrase, system, deliverable)
+                phrase = fill(spec.phrase, subject, deliverable)
                 if phrase is None or spec.metric in seen:
                     continue
                 seen.add(spec.metric)
                 rewrites.append(self._placeholder_rewrite(ctx, spec, phrase, spec.why))
             per_category.append(rewrites)
         if not any(per_category):
-            return [self._generic(ctx, system, deliverable)]
+            return self._generic(ctx, system, deliverable)
         main = per_category[0]
         runner_up = per_category[1] if len(per_category) > 1 else []
         # Two outcomes of the main kind of work, then the best of the runner-up, then the rest.
         return main[:2] + runner_up[:1] + main[2:] + runner_up[1:]
 
-    def _generic(self, ctx: CritiqueInput, system: str | None, deliverable: str | None) -> Rewrite:
-        """No table entry fits: name the outcome as a placeholder the team must fill."""
-        subject = system or (f"the {deliverable}" if deliverable else None)
-        deadline, deadline_unknown = deadline_phrase(ctx)
-        where = f" for users of {subject}" if subject else ""
-        text = f"Raise <metric>{where} from <baseline> to <target> {deadline}"
-        return _finish_rewrite(
-            ctx,
-            text=text,
-            metric="<metric>",
-            baseline="<baseline>",
-            target="<target>",
-            deadline="<deadline>" if deadline_unknown else deadline,
-            rationale=(
-                "Replace <metric> with the change this work is meant to cause for users or "
-                "the business; the deliverable itself belongs in the plan."
+    def _generic(
+        self, ctx: CritiqueInput, system: str | None, deliverable: str | None
+    ) -> list[Rewrite]:
+        """No table entry fits: adoption of what was shipped is the first outcome to check."""
+        if not deliverable:
+            return []
+        spec = MetricSpec(
+            phrase="the share of weekly active users who use {deliverable}",
+            metric="weekly adoption",
+            direction="increase",
+            why=(
+                "Adoption is the first sign a deliverable helps anyone; name the result it "
+                "should cause next, such as time saved or errors avoided."
             ),
         )
+        phrase = fill(spec.phrase, system, deliverable)
+        return [self._placeholder_rewrite(ctx, spec, phrase, spec.why)] if phrase else []
 
     def _ungameable(self, ctx: CritiqueInput) -> list[Rewrite]:
         system, _deliverable = subject_of(ctx)
@@ -588,7 +642,7 @@ class DeterministicCritic:
                 pass  # the baseline anchor already wrote "from <baseline> to <target>"
         new_text = _apply(text, edits)
         deadline: str | None = None
-        if not anatomy.deadline and not kr.deadline:
+        if not anatomy.deadline and not kr.deadline and (edits or "KR301" in codes):
             deadline, _unknown = deadline_phrase(ctx)
             new_text = f"{new_text.rstrip(' .')} {deadline}"
         new_text = " ".join(new_text.split())
@@ -620,7 +674,22 @@ class DeterministicCritic:
                 return (start, start, "from <baseline> to ")
             return None
         if relative is not None and relative.span is not None:
-            return (relative.span[1], relative.span[1], " from <baseline>")
+            end = relative.span[1]
+            after = text[end:]
+            comparative = re.match(
+                r"\s+(?:more|less|fewer|faster|slower|higher|lower|cheaper|quicker)\b(?:\s+\w+ly\b)?",
+                after,
+                re.IGNORECASE,
+            )
+            if comparative:  # "Deploy 3x more frequently": say where "more" starts from
+                at = end + comparative.end()
+                return (at, at, " (today: <baseline>)")
+            metric = anatomy.metric
+            found = text.find(metric) if metric else -1
+            if found > end:  # "Double the click-through rate ...": after the metric
+                at = found + len(metric)
+                return (at, at, " from <baseline>")
+            return (end, end, " from <baseline>")
         return None
 
     def _reconstruct(self, ctx: CritiqueInput, anatomy, text: str) -> Rewrite | None:  # type: ignore[no-untyped-def]
