@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from pagekit import REPO
+from support.openai_server import answer_with
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "tests" / "artifacts"
@@ -145,12 +146,13 @@ def fill_text_area(page, label: str, text: str) -> None:  # type: ignore[no-unty
 
 def wait_for_cards(page, mode: str, count: int) -> list:  # type: ignore[no-untyped-def]
     page.locator(f".st-key-{mode}-card-{count - 1}").wait_for()
+    settle(page)
     return [page.locator(f".st-key-{mode}-card-{n}") for n in range(count)]
 
 
 def settle(page) -> None:  # type: ignore[no-untyped-def]
     """Wait until the script run is over and lazily loaded elements have painted."""
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()
     for selector in ('[data-testid="stMetricValue"]', '[data-testid="stCode"]'):
         if page.locator(selector).count():
             page.locator(selector).first.wait_for(state="visible")
@@ -185,6 +187,7 @@ def test_example_button_in_the_browser(page, server) -> None:  # type: ignore[no
     page.get_by_role("button", name="Try the example").click()
     first = page.locator(".st-key-paste-card-0")
     first.wait_for()
+    settle(page)  # cards stream in: count them once the run is over
     assert page.get_by_role("textbox", name="Key results").input_value().strip()
     count = page.locator('[class*="st-key-paste-card-"]').count()
     assert count >= 3
@@ -211,6 +214,7 @@ def test_upload_and_download_in_the_browser(page, server) -> None:  # type: igno
     page.get_by_role("tab", name="Review a team file").click()
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(example))
     page.locator(".st-key-file-card-0").wait_for()
+    settle(page)
     assert page.get_by_text("Findings by code").is_visible()
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download JSON").click()
@@ -261,3 +265,27 @@ def test_api_key_never_reaches_the_page_or_a_download(page, server) -> None:  # 
     assert html.count(SECRET_KEY) <= 1  # at most the password input's own value attribute
     assert SECRET_KEY not in page.locator("body").inner_text()
     assert SECRET_KEY not in Path(server["log"]).read_text()
+
+
+def test_llm_batch_shows_progress_then_llm_cards(page, server, openai_server_factory) -> None:  # type: ignore[no-untyped-def]
+    endpoint = openai_server_factory(answer_with())
+    endpoint.delay_s = 0.8  # slow enough for the progress bar to be seen
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("LLM", exact=True).click()
+    url_box = sidebar.get_by_role("textbox", name="Endpoint base URL")
+    url_box.fill(endpoint.base_url)
+    url_box.press("Enter")
+    page.wait_for_timeout(500)
+    drafts = "\n".join(
+        f"- Migrate service {name} to the new deploy pipeline"
+        for name in ("billing", "search", "auth", "ledger", "profile", "media", "mail", "feeds")
+    )
+    fill_text_area(page, "Key results", "Objective: Boring deploys\n" + drafts)
+    page.get_by_role("button", name="Review").click()
+    page.locator('[data-testid="stProgress"]').wait_for(state="visible")
+    cards = wait_for_cards(page, "paste", 8)
+    settle(page)
+    assert page.locator('[data-testid="stProgress"]').count() == 0  # cleared when done
+    assert "LLM critic" in cards[0].inner_text()
+    assert len(endpoint.completions) >= 8
+    assert_offline(server)

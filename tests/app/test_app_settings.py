@@ -44,6 +44,16 @@ def test_rule_selection_drops_a_code(page) -> None:  # type: ignore[no-untyped-d
     assert "KR101" not in codes_shown(cards(at, "paste")[0])
 
 
+def test_early_stage_policy_softens_an_output_key_result(page) -> None:  # type: ignore[no-untyped-def]
+    at = review_paste(page, "Launch the new onboarding flow by the end of Q3")
+    assert ":red-badge[:material/error: KR101]" in block_text(cards(at, "paste")[0])
+    at.sidebar.selectbox(key="policy").select("early-stage").run()
+    at = review_paste(at, "Launch the new onboarding flow by the end of Q3")
+    text = block_text(cards(at, "paste")[0])
+    assert ":orange-badge[:material/warning: KR101]" in text
+    assert ":red-badge[:material/error: KR101]" not in text
+
+
 def test_llm_settings_appear_only_in_llm_mode(page) -> None:  # type: ignore[no-untyped-def]
     keys = {w.key for w in page.sidebar.text_input}
     assert "llm_api_key" not in keys
