@@ -186,7 +186,17 @@ class Reviewer:
             part for part in (kr.text, objective.text if objective else "", names) if part
         )
         try:
-            return index.search(query, codes, self.config.retrieval.top_k)
+            passages = index.search(query, codes, self.config.retrieval.top_k)
+            # Every problem the critique names should have guidance to cite: a fired rule
+            # whose explanation did not make the top k gets its best passage added.
+            for finding in findings:
+                if finding.severity == "info" or _covers(passages, finding):
+                    continue
+                extra = index.search(
+                    f"{kr.text}\n{finding.name.replace('-', ' ')}", [finding.code], 1
+                )
+                passages += [p for p in extra if all(p.id != q.id for q in passages)]
+            return passages
         except Exception as exc:  # one failed search costs this key result its guidance only
             errors.append(
                 f"retrieve: search failed ({_one_line(exc)}); no guidance for this key result"
@@ -469,6 +479,14 @@ class Reviewer:
 
 
 # -- helpers ----------------------------------------------------------------------------------
+def _covers(passages: list[Passage], finding: Finding) -> bool:
+    """True when one of `passages` explains `finding` (names its rule or is its guidance)."""
+    return any(
+        finding.code in p.rules or p.doc_id in finding.guidance or p.id in finding.guidance
+        for p in passages
+    )
+
+
 def _ms(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 3)
 

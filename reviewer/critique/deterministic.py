@@ -617,12 +617,11 @@ class DeterministicCritic:
             # Mean values do not carry over to a percentile: measure the p95 first.
             for q in (baseline, target):
                 if in_text(q):
-                    edits.append(
-                        (q.span[0], q.span[1], "<baseline>" if q is baseline else "<target>")
-                    )  # type: ignore[index, union-attr]
+                    placeholder = "<baseline>" if q is baseline else "<target>"
+                    edits.append(_value_edit(text, q, placeholder))  # type: ignore[arg-type]
             notes.append("the mean values do not carry over to p95: measure the p95 baseline")
         elif codes & {"KR203", "KR204", "KR205"} and in_text(target):
-            edits.append((target.span[0], target.span[1], "<target>"))  # type: ignore[index, union-attr]
+            edits.append(_value_edit(text, target, "<target>"))  # type: ignore[arg-type]
             if "KR203" in codes:
                 notes.append("the old target moved against the stated direction")
             elif "KR204" in codes:
@@ -779,6 +778,22 @@ def _finish_rewrite(
     )
 
 
+_COMPARATOR_LEAD = re.compile(
+    r"^(?:under|below|above|over|less than|more than|fewer than|at least|at most|within|"
+    r"no more than|no less than|<=|>=|≤|≥|<|>|~)\s*",
+    re.IGNORECASE,
+)
+
+
+def _value_edit(text: str, quantity: Quantity, placeholder: str) -> tuple[int, int, str]:
+    """Replace a value by a placeholder, keeping its comparator ("under <target>")."""
+    start, end = quantity.span  # type: ignore[misc]
+    lead = _COMPARATOR_LEAD.match(text[start:end])
+    if lead:
+        start += lead.end()
+    return (start, end, placeholder)
+
+
 def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:
     for start, end, replacement in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
         text = text[:start] + replacement + text[end:]
@@ -882,7 +897,9 @@ def _passage_for(finding: Finding, passages: list[Passage]) -> Passage | None:
     return None
 
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(])|\n{2,}")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(])|\n{2,}|\n(?=\s*(?:[-*+]|\d+[.)])\s)")
+# Worked examples inside a passage read badly out of context.
+_EXAMPLE_MARKERS = re.compile(r"\b(?:Draft|Better|Instead of|Before|After)\s*:|<[a-z]|\s-\s", re.I)
 
 
 def _clean(sentence: str) -> str:
@@ -904,6 +921,8 @@ def best_sentence(passage: Passage, words: set[str], used: set[str] = frozenset(
         score = overlap / math.sqrt(len(tokens) + 1) - 0.02 * position
         if len(sentence) > 2 * QUOTE_CHARS:
             score -= 0.5
+        if _EXAMPLE_MARKERS.search(sentence):
+            score -= 1.0
         if best is None or score > best[0]:
             best = (score, sentence)
     if best is None:
