@@ -97,6 +97,7 @@ class Category:
     verbs: tuple[re.Pattern[str], ...]
     metrics: tuple[MetricSpec, ...]
     guidance: tuple[str, ...]
+    excludes: tuple[str, ...] = ()  # categories that must not accompany this one
 
     def score(self, text: str) -> float:
         """2 per topic pattern found (the lead verb aside), 1 per verb pattern found.
@@ -156,6 +157,7 @@ def load_tables(data_dir: Path = DATA_DIR) -> Tables:
             verbs=_compile(c.get("verbs")),
             metrics=tuple(_spec(m) for m in c["metrics"]),
             guidance=tuple(c.get("guidance", [])),
+            excludes=tuple(c.get("excludes", [])),
         )
         for c in deliverables["categories"]
     )
@@ -520,7 +522,15 @@ class DeterministicCritic:
         ranked = _ranked(
             ctx.key_result.text, ctx.objective_text, system_phrase(ctx.key_result.text)
         )
-        chosen = ranked[:1] + [c for c in ranked[1:2] if c[1] >= 2.0]
+        # A runner-up found only through the objective would drift from the draft's subject.
+        chosen = ranked[:1] + [
+            c
+            for c in ranked[1:2]
+            if c[1] >= 2.0
+            and (c[2] > 0 or ranked[0][2] == 0)
+            and c[0].id not in ranked[0][0].excludes
+            and ranked[0][0].id not in c[0].excludes
+        ]
         per_category: list[list[Rewrite]] = []
         seen: set[str] = set()
         for category, _score, own in chosen:
