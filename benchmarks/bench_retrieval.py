@@ -192,17 +192,24 @@ def tune(tmp: Path) -> None:
         signals = [index.signals(c["query"]) for c in cases]
         expected = [c["expected"] for c in cases]
         grid = itertools.product(
-            [0.0] if embedding == "none" else [0.25, 0.5, 0.75, 1.0, 1.5],
-            [0.25, 0.5, 0.75, 1.0],
-            [0.0, 0.15, 0.3, 0.5, 0.75, 1.0, 2.0],
+            [0.0] if embedding == "none" else [0.25, 0.5, 1.0],
+            [0.5, 1.0],
+            [0.5, 1.0, 1.5, 2.0],
             [True, False],
-            [1.0, 0.7, 0.4],
+            [1.0, 0.5],
+            [0.0, 0.25, 0.5],
+            [0.0, 0.5, 1.0],
         )
         scored = []
-        for sem, lex, code, first, overview in grid:
-            weights = FusionWeights(sem, lex, code, first, overview)
+        for sem, lex, code, first, overview, doc_code, breadth in grid:
+            weights = FusionWeights(sem, lex, code, first, overview, doc_code, breadth)
             ranked = [
-                [p.id for p in rank(passages, lx, sm, c.get("codes") or [], 10, weights)]
+                [
+                    p.id
+                    for p in rank(
+                        passages, lx, sm, c.get("codes") or [], 10, weights, index.doc_rules
+                    )
+                ]
                 for c, (lx, sm) in zip(cases, signals, strict=True)
             ]
             scored.append(

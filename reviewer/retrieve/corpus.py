@@ -6,6 +6,14 @@ and a body of Markdown sections. Each section becomes one passage with a stable 
 lead-in) becomes `<doc-id>#overview`. Headings deeper than the splitting level stay inside
 their section's text, and headings inside fenced code blocks are ignored.
 
+Rule codes live at two levels. The front matter's `rules` are the codes the document as a
+whole explains. A section can name the codes it explains itself with a comment as its first
+line, right under its heading: `<!-- rules: KR201, KR205 -->` (or `<!-- rules: none -->` for
+a section that explains no rule). The comment is stripped from the passage text; the
+passage's `rules` are the section's own codes when it has the comment, else the document's.
+The ranker gives a passage whose own section explains a fired code more weight than one
+that merely sits in a document about it (see `search.py`).
+
 This module reads files only: no vector store, no embeddings, so the lexical path and the
 corpus tests need nothing heavy.
 """
@@ -25,13 +33,23 @@ from ..errors import InputError
 from ..models import Passage
 
 # Bump when splitting or id rules change, so persisted indexes are rebuilt.
-SPLITTER_VERSION = "1"
+SPLITTER_VERSION = "2"
 OVERVIEW_SLUG = "overview"
 
 _DOC_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _RULE_CODE = re.compile(r"^[A-Z]{2,}[0-9]{3}$")
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
+_SECTION_RULES = re.compile(r"^\s*<!--\s*rules\s*:(?P<codes>.*?)-->\s*$", re.IGNORECASE)
+_NO_RULES = {"", "none", "-"}
+
+
+@dataclass
+class Corpus:
+    """Passages plus each document's own (front matter) rule codes, for the ranker."""
+
+    passages: list[Passage]
+    doc_rules: dict[str, list[str]]
 
 
 @dataclass
@@ -87,10 +105,17 @@ def load_passages(dirs: Sequence[Path | str] = (), *, bundled: bool = True) -> l
     company guide can override one of ours. `bundled=False` reads `dirs` only. Raises
     InputError naming the file for a malformed document or a missing folder.
     """
+    return load_corpus(dirs, bundled=bundled).passages
+
+
+def load_corpus(dirs: Sequence[Path | str] = (), *, bundled: bool = True) -> Corpus:
+    """Like `load_passages`, plus the document-level rule codes the ranker falls back on."""
     passages: list[Passage] = []
+    doc_rules: dict[str, list[str]] = {}
     for doc in load_documents(corpus_dirs(dirs, bundled=bundled)):
         passages.extend(split_document(doc))
-    return passages
+        doc_rules[doc.id] = list(doc.rules)
+    return Corpus(passages, doc_rules)
 
 
 def load_documents(dirs: Sequence[Path | str]) -> list[GuidanceDoc]:
@@ -155,11 +180,7 @@ def read_document(path: Path) -> GuidanceDoc:
     if not isinstance(title, str) or not title.strip():
         raise InputError("title must be text", file=str(path))
     rules = [code.upper() for code in _string_list(meta.get("rules"), "rules", path)]
-    for code in rules:
-        if not _RULE_CODE.match(code):
-            raise InputError(
-                f"invalid rule code {code!r} in rules", file=str(path), hint="e.g. KR101"
-            )
+    _check_codes(rules, "rules", path)
     doc = GuidanceDoc(
         id=doc_id,
         title=title.strip(),
@@ -202,6 +223,7 @@ def split_document(doc: GuidanceDoc) -> list[Passage]:
     passages: list[Passage] = []
     used: set[str] = set()
     for name, body_lines in sections:
+        section_rules = _pop_section_rules(body_lines, name, doc)
         text = "\n".join(body_lines).strip()
         if not text:
             continue
@@ -217,7 +239,7 @@ def split_document(doc: GuidanceDoc) -> list[Passage]:
                 title=doc.title,
                 section=name or "Overview",
                 text=text,
-                rules=list(doc.rules),
+                rules=list(doc.rules) if section_rules is None else section_rules,
                 tags=list(doc.tags),
             )
         )
@@ -244,6 +266,34 @@ def corpus_fingerprint(passages: Sequence[Passage], embedding: str = "") -> str:
         digest.update(json.dumps(record, sort_keys=True, ensure_ascii=False).encode())
         digest.update(b"\n")
     return digest.hexdigest()
+
+
+def _pop_section_rules(lines: list[str], section: str, doc: GuidanceDoc) -> list[str] | None:
+    """Remove a section's `<!-- rules: ... -->` line and return its codes (None: untagged).
+
+    Only the first non-blank line counts, so a comment deeper in the text stays text.
+    """
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        return None
+    match = _SECTION_RULES.match(lines[first])
+    if match is None:
+        return None
+    del lines[first]
+    raw = match.group("codes").strip()
+    if raw.lower() in _NO_RULES:
+        return []
+    codes = [code.upper() for code in re.split(r"[\s,]+", raw) if code]
+    _check_codes(codes, f"the rules comment of section {section or 'Overview'!r}", doc.path)
+    return list(dict.fromkeys(codes))
+
+
+def _check_codes(codes: Sequence[str], where: str, path: Path) -> None:
+    for code in codes:
+        if not _RULE_CODE.match(code):
+            raise InputError(
+                f"invalid rule code {code!r} in {where}", file=str(path), hint="e.g. KR101"
+            )
 
 
 def _headings(lines: list[str]) -> list[tuple[int, int, str]]:

@@ -26,14 +26,14 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..config import Config, load_config
 from ..models import Passage
-from .corpus import corpus_fingerprint, load_passages
+from .corpus import corpus_fingerprint, load_corpus
 from .search import DEFAULT_WEIGHTS, LEXICAL_ONLY_WEIGHTS, FusionWeights, LexicalIndex, rank
 
 if TYPE_CHECKING:
@@ -75,8 +75,18 @@ class GuidanceIndex:
         vector: _VectorStore | None = None,
         top_k: int = 4,
         weights: FusionWeights | None = None,
+        doc_rules: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self._passages = list(passages)
+        # The codes each document explains as a whole (front matter). Without them, a
+        # document is taken to explain what any of its passages explains.
+        if doc_rules is None:
+            derived: dict[str, list[str]] = {}
+            for passage in self._passages:
+                derived.setdefault(passage.doc_id, [])
+                derived[passage.doc_id].extend(passage.rules)
+            doc_rules = derived
+        self.doc_rules = {doc: list(dict.fromkeys(codes)) for doc, codes in doc_rules.items()}
         self._by_id = {p.id: p for p in self._passages}
         self._lexical = LexicalIndex(self._passages)
         self._vector = vector
@@ -95,7 +105,9 @@ class GuidanceIndex:
         weights = self.weights or (
             DEFAULT_WEIGHTS if semantic is not None else LEXICAL_ONLY_WEIGHTS
         )
-        return rank(self._passages, lexical, semantic, codes, limit, weights)
+        return rank(
+            self._passages, lexical, semantic, codes, limit, weights, doc_rules=self.doc_rules
+        )
 
     def signals(self, query: str) -> tuple[np.ndarray, np.ndarray | None]:
         """Raw BM25 and cosine scores of every passage (semantic None when unavailable)."""
@@ -162,7 +174,8 @@ def open_index(config: Config | None = None, *, rebuild: bool = False) -> Guidan
     config = config or load_config()
     settings = config.retrieval
     started = time.perf_counter()
-    passages = load_passages(settings.knowledge_dirs, bundled=settings.bundled_corpus)
+    corpus = load_corpus(settings.knowledge_dirs, bundled=settings.bundled_corpus)
+    passages = corpus.passages
     fingerprint = corpus_fingerprint(passages, settings.embedding)
     status: dict[str, Any] = {
         "backend": "lexical",
@@ -180,7 +193,7 @@ def open_index(config: Config | None = None, *, rebuild: bool = False) -> Guidan
     elif settings.embedding != "none":
         vector = _open_vector_store(config, passages, fingerprint, status, rebuild=rebuild)
     status["open_ms"] = round((time.perf_counter() - started) * 1000, 1)
-    return GuidanceIndex(passages, status, vector, top_k=settings.top_k)
+    return GuidanceIndex(passages, status, vector, top_k=settings.top_k, doc_rules=corpus.doc_rules)
 
 
 # -- backends --------------------------------------------------------------------------

@@ -12,7 +12,7 @@ ranking works with no chromadb at all.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +43,12 @@ class FusionWeights:
     # A document's lead-in summarises it; the section that explains the point is the
     # better citation (reviewers never picked a lead-in), so lead-ins count for half.
     overview: float = 0.5
+    # A fired code that the passage's document explains, but not the passage's own section
+    # (its `<!-- rules: -->` comment names other codes), earns this share of full credit.
+    doc_code: float = 0.25
+    # How fast a section's credit per code shrinks with the number of codes it explains:
+    # credit = 1 / (1 + breadth * (codes - 1)).
+    breadth: float = 0.5
 
 
 DEFAULT_WEIGHTS = FusionWeights()
@@ -114,16 +120,37 @@ def minmax(values: np.ndarray) -> np.ndarray:
     return (values - low) / (high - low)
 
 
-def code_match(passages: Sequence[Passage], codes: Sequence[str]) -> np.ndarray:
-    """For each passage, the share of fired codes its document explains (0..1)."""
+def code_match(
+    passages: Sequence[Passage],
+    codes: Sequence[str],
+    doc_rules: Mapping[str, Sequence[str]] | None = None,
+    weights: FusionWeights = DEFAULT_WEIGHTS,
+) -> np.ndarray:
+    """For each passage, how well it explains the fired codes (0..1, averaged over codes).
+
+    A fired code the passage's own section explains counts 1, shared out when the section
+    explains many codes (a checklist touching every rule explains each one less than a
+    section about that rule). A code only its document explains counts `doc_code`.
+    """
     import numpy as np
 
     wanted = [c.upper() for c in dict.fromkeys(codes)]
     if not wanted:
         return np.zeros(len(passages))
-    return np.asarray(
-        [sum(code in p.rules for code in wanted) / len(wanted) for p in passages], dtype=np.float64
-    )
+    doc_rules = doc_rules or {}
+    scores = []
+    for passage in passages:
+        own = set(passage.rules)
+        whole_doc = set(doc_rules.get(passage.doc_id, ()))
+        focus = 1.0 / (1.0 + weights.breadth * max(len(own) - 1, 0))
+        credit = 0.0
+        for code in wanted:
+            if code in own:
+                credit += focus
+            elif code in whole_doc:
+                credit += weights.doc_code
+        scores.append(credit / len(wanted))
+    return np.asarray(scores, dtype=np.float64)
 
 
 def rank(
@@ -133,6 +160,7 @@ def rank(
     codes: Sequence[str] = (),
     k: int = 4,
     weights: FusionWeights = DEFAULT_WEIGHTS,
+    doc_rules: Mapping[str, Sequence[str]] | None = None,
 ) -> list[Passage]:
     """The top `k` passages by fused score, each a copy carrying its score (0..1)."""
     import numpy as np
@@ -144,7 +172,7 @@ def rank(
     fused = weights.lexical * minmax(lexical)
     if semantic is not None and sem_weight:
         fused = fused + sem_weight * minmax(semantic)
-    matched = code_match(passages, codes)
+    matched = code_match(passages, codes, doc_rules, weights)
     fused = (fused + weights.code * matched) / total
     if weights.overview != 1.0:
         fused = fused * np.asarray(

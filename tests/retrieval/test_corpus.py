@@ -166,6 +166,63 @@ def test_every_rule_code_named_in_the_corpus_exists() -> None:
     assert not unknown, f"rule codes named in knowledge/ but not registered: {unknown}"
 
 
+SECTION_RULES = re.compile(r"^<!--\s*rules\s*:(.*?)-->\s*$", re.IGNORECASE)
+
+
+def _section_tags(post: frontmatter.Post) -> dict[str, list[str] | None]:
+    """Each `##` section's heading -> the codes of the comment right under it (None: no comment)."""
+    tags: dict[str, list[str] | None] = {}
+    lines = post.content.splitlines()
+    for number, line in enumerate(lines):
+        if not line.startswith("## "):
+            continue
+        following = next((text for text in lines[number + 1 :] if text.strip()), "")
+        match = SECTION_RULES.match(following.strip())
+        if match is None:
+            tags[line[3:].strip()] = None
+            continue
+        raw = match.group(1).strip()
+        tags[line[3:].strip()] = [] if raw.lower() == "none" else re.split(r"[\s,]+", raw)
+    return tags
+
+
+def test_every_section_says_which_rules_it_explains_with_real_codes() -> None:
+    catalogue = _rule_catalogue()
+    untagged, unknown = [], []
+    for stem, post in _docs().items():
+        for heading, codes in _section_tags(post).items():
+            if codes is None:
+                untagged.append(f"{stem}: {heading}")
+                continue
+            unknown.extend(f"{stem}: {heading}: {c}" for c in codes if c not in catalogue)
+    assert not untagged, (
+        f"sections without a `<!-- rules: ... -->` line under the heading: {untagged}"
+    )
+    assert not unknown, f"section rule tags naming unregistered codes: {unknown}"
+
+
+def test_rules_comments_sit_right_under_a_heading() -> None:
+    misplaced = []
+    for stem, post in _docs().items():
+        lines = post.content.splitlines()
+        for number, line in enumerate(lines):
+            if "<!--" in line and "rules" in line.lower():
+                previous = next((t for t in reversed(lines[:number]) if t.strip()), "")
+                if not previous.startswith("## "):
+                    misplaced.append(f"{stem}: line {number + 1}")
+    assert not misplaced, f"rules comments not directly under a `##` heading: {misplaced}"
+
+
+def test_passages_carry_their_section_tags_and_not_the_comment() -> None:
+    by_id = {p.id: p for p in _passages()}
+    for stem, post in _docs().items():
+        for heading, codes in _section_tags(post).items():
+            passage = by_id[f"{stem}#{_slug(heading)}"]
+            assert passage.rules == (codes or []), (passage.id, passage.rules, codes)
+            leaked = SECTION_RULES.match(passage.text.splitlines()[0].strip())
+            assert not leaked, f"{passage.id}: the rules comment leaked into the text"
+
+
 def test_every_registered_rule_is_explained_by_a_document() -> None:
     catalogue = _rule_catalogue()
     explained = {code for post in _docs().values() for code in post.metadata["rules"]}

@@ -209,3 +209,79 @@ def test_fingerprint_changes_with_content_embedding_and_nothing_else(tmp_path: P
     scored = [p.model_copy(update={"score": 0.5}) for p in passages]
     assert base == corpus_fingerprint(scored, "wordllama")
     assert len(base) == 64
+
+
+# --- section-level rule tags ------------------------------------------------------------
+
+TAGGED = """---
+id: tagged
+title: Tagged
+rules: [KR202, KR205]
+---
+Lead-in text.
+
+## Setting a target
+<!-- rules: KR202 -->
+
+Say what value counts as success.
+
+## Stretch
+<!-- Rules: kr205, KR202 -->
+Aim for about 0.7.
+
+## Scoring rhythm
+<!-- rules: none -->
+
+Score at the end of the quarter.
+
+## Untagged
+
+Inherits the document's codes. <!-- rules: KR101 --> is text when it is not first.
+"""
+
+
+def test_a_section_rules_comment_sets_its_own_codes_and_is_stripped(tmp_path: Path) -> None:
+    write(tmp_path / "g", "tagged.md", TAGGED)
+    passages = {p.id: p for p in load_passages([tmp_path / "g"], bundled=False)}
+    assert passages["tagged#setting-a-target"].rules == ["KR202"]
+    assert passages["tagged#setting-a-target"].text == "Say what value counts as success."
+    assert passages["tagged#stretch"].rules == ["KR205", "KR202"]  # case-folded, in order
+    assert passages["tagged#stretch"].text == "Aim for about 0.7."
+    assert passages["tagged#scoring-rhythm"].rules == []  # `none`: explains no rule
+    # No comment: the section explains what the document explains.
+    assert passages["tagged#untagged"].rules == ["KR202", "KR205"]
+    assert "<!-- rules: KR101 -->" in passages["tagged#untagged"].text
+    assert passages["tagged#overview"].rules == ["KR202", "KR205"]
+
+
+def test_load_corpus_keeps_the_document_level_codes_apart(tmp_path: Path) -> None:
+    from reviewer.retrieve.corpus import load_corpus
+
+    write(tmp_path / "g", "tagged.md", TAGGED)
+    corpus = load_corpus([tmp_path / "g"], bundled=False)
+    assert corpus.doc_rules == {"tagged": ["KR202", "KR205"]}
+    assert [p.id for p in corpus.passages] == [
+        p.id for p in load_passages([tmp_path / "g"], bundled=False)
+    ]
+
+
+def test_a_bad_code_in_a_section_comment_names_the_file_and_section(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "g", "bad.md", "---\nid: bad\n---\n## Alpha\n<!-- rules: KR2O1 -->\n\ntext\n"
+    )
+    with pytest.raises(InputError) as caught:
+        load_passages([tmp_path / "g"], bundled=False)
+    assert "invalid rule code 'KR2O1'" in str(caught.value) and "'Alpha'" in str(caught.value)
+    assert caught.value.file == str(path)
+
+
+def test_retagging_a_section_changes_the_fingerprint(tmp_path: Path) -> None:
+    write(tmp_path / "g", "tagged.md", TAGGED)
+    before = corpus_fingerprint(load_passages([tmp_path / "g"], bundled=False), "wordllama")
+    write(
+        tmp_path / "g",
+        "tagged.md",
+        TAGGED.replace("<!-- rules: KR202 -->", "<!-- rules: KR205 -->"),
+    )
+    after = corpus_fingerprint(load_passages([tmp_path / "g"], bundled=False), "wordllama")
+    assert before != after

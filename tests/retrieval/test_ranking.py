@@ -42,12 +42,61 @@ def test_minmax_scales_to_unit_range_and_flat_input_to_zero() -> None:
 
 
 def test_code_match_is_the_share_of_fired_codes_a_passage_explains(passages: list[Any]) -> None:
+    flat = FusionWeights(breadth=0.0)
     match = dict(
-        zip((p.id for p in passages), code_match(passages, ["OKR601", "kr101"]), strict=True)
+        zip(
+            (p.id for p in passages),
+            code_match(passages, ["OKR601", "kr101"], weights=flat),
+            strict=True,
+        )
     )
     assert match["delta-focus#three-to-five-objectives"] == 0.5
     assert match["alpha-outcomes#the-shipped-it-test"] == 0.5
     assert match["beta-baselines#instrument-first"] == 0.0
+    # A section explaining two codes earns less per code than one explaining one.
+    broad = dict(
+        zip(
+            (p.id for p in passages),
+            code_match(passages, ["OKR601"], weights=FusionWeights(breadth=1.0)),
+            strict=True,
+        )
+    )
+    assert broad["delta-focus#three-to-five-objectives"] == 0.5
+
+
+def _tagged(passage: Any, rules: list[str]) -> Any:
+    return passage.model_copy(update={"rules": rules})
+
+
+def test_a_section_that_explains_the_code_beats_its_document_siblings(
+    passages: list[Any],
+) -> None:
+    # beta-baselines explains KR201 as a document; only its first section says it explains it.
+    doc_rules = {"beta-baselines": ["KR201"]}
+    retagged = [
+        _tagged(p, ["KR201"] if p.id == "beta-baselines#why-a-baseline-matters" else [])
+        if p.doc_id == "beta-baselines"
+        else p
+        for p in passages
+    ]
+    weights = FusionWeights(semantic=0.0, doc_code=0.25, breadth=0.0)
+    match = dict(
+        zip(
+            (p.id for p in retagged),
+            code_match(retagged, ["KR201"], doc_rules, weights),
+            strict=True,
+        )
+    )
+    assert match["beta-baselines#why-a-baseline-matters"] == 1.0
+    assert match["beta-baselines#instrument-first"] == 0.25  # the document explains it
+    assert match["gamma-latency#percentiles-beat-averages"] == 0.0
+    lexical = LexicalIndex(retagged)
+    # No word in common: the codes alone order the passages, and unrelated ones drop out.
+    top = rank(retagged, lexical.scores("zebra"), None, ["KR201"], 5, weights, doc_rules)
+    assert [p.id for p in top] == [
+        "beta-baselines#why-a-baseline-matters",
+        "beta-baselines#instrument-first",
+    ]
 
 
 def test_a_fired_code_pulls_its_guidance_above_a_better_word_match(passages: list[Any]) -> None:
