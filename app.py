@@ -650,9 +650,11 @@ def paste_mode(overrides: dict[str, Any], api_key: str | None) -> None:
     )
     objective_col, period_col = st.columns([3, 1])
     objective = objective_col.text_input(
-        "Objective (used when the paste names none)", key="paste_objective"
+        "Objective (used when the paste names none)",
+        key="paste_objective",
+        placeholder="e.g. Make deploys boring",
     )
-    period = period_col.text_input("Period", key="paste_period", placeholder="Q3 2025")
+    period = period_col.text_input("Period", key="paste_period", placeholder="e.g. 2026-Q3")
     review_col, example_col, _ = st.columns([1, 1.4, 4])
     clicked = review_col.button(
         "Review", type="primary", key="review_button", icon=":material/rate_review:"
