@@ -16,6 +16,7 @@ from .anatomy import analyse
 from .anatomy.lexicon import (
     ACTIVITY_NOUNS,
     CERTIFICATION_RE,
+    EVENT_NOUNS,
     METRIC_WORDS,
     PEOPLE_NOUNS,
     VERB_CATEGORY,
@@ -39,9 +40,12 @@ _PROGRESS_RE = gated(
     symbols="%",
 )
 _ACTIVITY_COUNT_RE = gated(
-    r"\b(?:number|count)\s+of\s+(?:\w+\s+){0,2}?(?:blog\s+)?(?:posts|talks|workshops|sessions|"
+    r"\b(?:number|count)\s+of\s+(?:\w+\s+){0,2}?(?:blog\s+)?(?:(?:posts|talks|workshops|sessions|"
     r"trainings|meetups|hackathons|game\s*days|interviews|demos|meetings|articles|webinars|"
-    r"hires|engineers|reviews|audits|experiments|drills)\b",
+    r"hires|reviews|audits|experiments|drills)\b(?!\s+(?:that|which|who|per|with|where))|"
+    r"(?:engineers|people|developers|analysts|staff|employees)\s+(?:trained|hired|onboarded|"
+    r"certified|mentored|interviewed|recruited)\b)|"
+    r"\b(?:prs|pull\s+requests|commits)\s+(?:merged|opened|made|pushed|shipped)\b",
     re.IGNORECASE,
 )
 _CADENCE_RE = gated(
@@ -147,10 +151,15 @@ def decide(parsed: Parsed, anatomy: Anatomy) -> tuple[Kind, list[str]]:
     cadence = bool(parsed.wordset & _CADENCE_HINTS) and bool(_CADENCE_RE.search(text))
     counted_people = people_object and any(t.unit_kind == "count" for t in value_tokens)
     if category in ("output", "ambiguous") and (
-        counted_people or (_activity_head(words, index) and verb not in ("run", "build", "deliver"))
+        counted_people or (_activity_head(words, index) and verb not in ("build", "deliver"))
     ):
         return "activity", [f"kind:activity-object:{verb}"]
-    if category in ("output", "ambiguous") and cadence and not has_metric and not measured:
+    if (
+        category in ("output", "ambiguous")
+        and cadence
+        and not measured
+        and verb not in ("deploy", "release", "ship")
+    ):
         return "activity", [f"kind:scheduled:{verb}"]
     if verb in ("hold", "host") and activity_object:
         return "activity", [f"kind:activity-object:{verb}"]
@@ -161,7 +170,7 @@ def decide(parsed: Parsed, anatomy: Anatomy) -> tuple[Kind, list[str]]:
     if category == "ambiguous":
         if verb == "deliver" and has_metric and measured:
             return "outcome", ["kind:delivered-metric"]
-        if activity_object or verb in ("give", "perform", "do", "send", "record", "share"):
+        if _activity_head(words, index) or verb in ("give", "perform", "do", "send", "record"):
             return "activity", [f"kind:activity-object:{verb}"]
         if verb == "review":
             return "activity", ["kind:reviews"]
@@ -187,14 +196,28 @@ def decide(parsed: Parsed, anatomy: Anatomy) -> tuple[Kind, list[str]]:
             and not _outcome_metric_near_verb(parsed)
         ):
             return "output", ["kind:progress"]
-        if _ACTIVITY_COUNT_RE.search(text):
+        shares = any(t.unit_kind == "percent" for t in value_tokens)
+        if not shares and _ACTIVITY_COUNT_RE.search(text):
             return "activity", ["kind:counted-activity"]
+        if (
+            category in ("increase", "maintain", "reach")
+            and not shares
+            and not parsed.strong_metric
+            and _activity_head(words, index, EVENT_NOUNS)
+        ):
+            return "activity", [f"kind:activity-object:{verb}"]  # "keep a weekly sync"
+        if verb in ("get", "have") and counted_people:
+            return "activity", ["kind:people-counted"]  # "get 10 engineers certified"
         if not measured and _may_certify(parsed) and CERTIFICATION_RE.search(text):
             return "output", ["kind:milestone"]
+        if not parsed.strong_metric and not measured and _delivers_things(words, index):
+            return "output", ["kind:things-added"]  # "expand to 3 new regions"
         if has_metric or measured or has_values:
             return "outcome", ["kind:metric-moves"]
         return "unmeasurable", ["kind:no-metric"]
     if category == "vague":
+        if not measured and _may_certify(parsed) and CERTIFICATION_RE.search(text):
+            return "output", ["kind:milestone"]  # "become SOC 2 compliant"
         if has_metric and has_values and measured:
             return "outcome", ["kind:vague-verb-with-metric"]
         if anatomy.relative_change is not None and parsed.wordset & _COMPARATIVES:
@@ -274,6 +297,8 @@ _CERTIFICATION_HINTS = frozenset(
         "general",
         "beta",
         "mvp",
+        "compliant",
+        "compliance",
     ]
 )
 
@@ -306,23 +331,51 @@ _AFTER_HEAD_NOUN = frozenset(
         "across",
         "among",
         "from",
+        "against",
     ]
 )
 
 
-def _activity_head(words: list[str], index: int | None) -> bool:
+_ACTIVITY_PARTICIPLES = frozenset(
+    ["merged", "published", "held", "given", "hired", "trained", "closed", "written", "conducted", "run", "completed", "delivered", "reviewed", "hosted", "organised", "organized", "presented", "attended", "fixed", "resolved", "shipped"]
+)
+
+
+def _activity_head(
+    words: list[str], index: int | None, nouns: frozenset[str] = ACTIVITY_NOUNS
+) -> bool:
     """Whether the verb's object is an activity noun used as the head ("a newsletter every
     week"), not as a modifier ("training jobs")."""
     if index is None:
         return False
     tail = words[index + 1 : index + 8]
     for position, word in enumerate(tail):
-        if word not in ACTIVITY_NOUNS:
+        if word not in nouns:
             continue
         following = tail[position + 1] if position + 1 < len(tail) else None
-        if following is None or following in _AFTER_HEAD_NOUN or following[:1].isdigit():
+        if (
+            following is None
+            or following in _AFTER_HEAD_NOUN
+            or following in _ACTIVITY_PARTICIPLES
+            or following in EVENT_NOUNS  # "game days", "office hours", "tech talks"
+            or (word == "office" and following == "hours")
+            or (word == "game" and following in ("day", "days"))
+            or following[:1].isdigit()
+        ):
             return True
     return False
+
+
+_DELIVERABLE_NOUNS = frozenset(
+    ["regions", "region", "markets", "market", "languages", "language", "locales", "locale", "integrations", "integration", "features", "feature", "endpoints", "apis", "sdks", "sdk", "connectors", "connector", "plugins", "plugin", "countries", "country", "platforms", "providers", "provider", "payment", "methods"]
+)
+
+
+def _delivers_things(words: list[str], index: int | None) -> bool:
+    """Whether the verb's object is a set of deliverables ("3 new regions", "two SDKs")."""
+    if index is None:
+        return False
+    return any(w in _DELIVERABLE_NOUNS for w in words[index + 1 : index + 7])
 
 
 def _may_progress(parsed: Parsed) -> bool:

@@ -627,6 +627,11 @@ ACTIVITY_NOUNS = frozenset(
         "shadowing",
     ]
 )
+# Events and content the team produces: counting or scheduling them is activity even after
+# a verb like "increase" or "keep" ("increase tech talks to 6", "keep a weekly sync").
+EVENT_NOUNS = frozenset(
+    ["post", "posts", "blog", "blogs", "article", "articles", "talk", "talks", "workshop", "workshops", "session", "sessions", "training", "trainings", "course", "courses", "meetup", "meetups", "hackathon", "hackathons", "gameday", "gamedays", "drill", "drills", "simulation", "simulations", "interview", "interviews", "demo", "demos", "meeting", "meetings", "retro", "retros", "retrospective", "retrospectives", "1:1", "1:1s", "newsletter", "newsletters", "presentation", "presentations", "webinar", "webinars", "sync", "syncs", "standup", "standups", "offsite", "offsites", "onsite", "onsites", "ama", "amas", "videos", "podcasts", "episodes", "office"]
+)
 # Nouns after "train/hire/onboard" that are people (activity), vs teams/services (output).
 PEOPLE_NOUNS = frozenset(
     [
@@ -659,6 +664,7 @@ PEOPLE_NOUNS = frozenset(
 CERTIFICATION_RE = gated(
     r"\b(?:soc\s*2|soc2|iso\s*27001|pci(?:[\s-]dss)?|hipaa|gdpr|fedramp|certification|"
     r"certified|accreditation|audit\s+readiness|ga\b|general\s+availability|beta|mvp|"
+    r"(?:pci|gdpr|hipaa|soc\s*2|iso\s*27001|sox)[\s-]+complian(?:t|ce)|"
     r"v\d+(?:\.\d+)*\b)",
     re.IGNORECASE,
 )

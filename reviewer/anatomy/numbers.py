@@ -122,7 +122,16 @@ NUMBER_WORDS: dict[str, float] = {
     "dozen": 12,
     "once": 1,
     "twice": 2,
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "a single": 1,
 }
+# "a minute", "an hour", "one day": an article before a unit of time is the number one.
+_ARTICLE_UNIT = (
+    r"\b(?i:an?|one|a\s+single)\b(?=\s+(?i:second|minute|hour|day|business\s+day|week|month|"
+    r"quarter|year)s?\b)"
+)
 PERIODS: dict[str, str] = {
     "quarter": "quarter",
     "q": "quarter",
@@ -220,7 +229,9 @@ def _alt(words: list[str]) -> str:
 
 
 _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"
-_NUMWORD = _alt([w for w in NUMBER_WORDS if w not in ("once", "twice")])
+_NUMWORD = _alt(
+    [w for w in NUMBER_WORDS if w not in ("once", "twice", "a", "an", "one", "a single")]
+)
 _MONTHS = (
     r"(?:(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)|May|may(?=\s+\d{4}))\.?"
@@ -304,7 +315,7 @@ TOKEN_RE = re.compile(_TOKEN_PATTERN.replace("@NUMBER_WORDS@", ""), re.VERBOSE)
 TOKEN_RE_WITH_WORDS = re.compile(
     _TOKEN_PATTERN.replace(
         "@NUMBER_WORDS@",
-        rf"|\b(?i:{_NUMWORD})\b|\b(?i:once|twice)\b(?=\s+(?:a|an|per|each|every)\s)",
+        rf"|\b(?i:{_NUMWORD})\b|\b(?i:once|twice)\b(?=\s+(?:a|an|per|each|every)\s)|{_ARTICLE_UNIT}",
     ),
     re.VERBOSE,
 )
@@ -376,7 +387,19 @@ _MONEY_PER = re.compile(r"\s?(?:/|per\s+|a\s+|an\s+|each\s+)(?P<per>[A-Za-z][\w-
 
 _DIGIT_RE = re.compile(r"\d")
 _DIGITS_RE = re.compile(r"\d+")
-_NUMBER_WORD_HINTS = tuple(NUMBER_WORDS)
+_NUMBER_WORD_HINTS = tuple(w for w in NUMBER_WORDS if w not in ("a", "an", "one", "a single")) + (
+    "a second",
+    "a minute",
+    "an hour",
+    "a day",
+    "a business day",
+    "a week",
+    "a month",
+    "a quarter",
+    "a year",
+    "one ",
+    "a single",
+)
 _LOOKBACK = 28  # longest text a token can have before its first digit: "no more than $"
 
 

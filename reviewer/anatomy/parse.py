@@ -152,6 +152,7 @@ _AGGREGATION_RE = gated(
 _MEAN_TIME_RE = gated(r"\bmean\s+time\s+(?:to|between|before)\b|\bmtt[rdaf]\b|\bmtbf\b")
 _RELATIVE_WORDS = gated(
     r"\b(?P<w>halve[sd]?|halving|cut\s+(?:\w+\s+){0,4}?in\s+half|by\s+half|in\s+half|"
+    r"(?:to|under|below)\s+(?:less\s+than\s+)?half|"
     r"double[sd]?|doubling|triple[sd]?|tripling|quadruple[sd]?|tenfold|by\s+a\s+third|"
     r"by\s+a\s+quarter|by\s+two\s+thirds|by\s+a\s+factor\s+of\s+(?:two|three|ten|\d+))\b",
     re.IGNORECASE,
@@ -162,6 +163,10 @@ _RELATIVE_VALUES = {
     "halved": ("factor", 0.5),
     "halving": ("factor", 0.5),
     "by half": ("percent", 0.5),
+    "to half": ("percent", 0.5),
+    "under half": ("percent", 0.5),
+    "below half": ("percent", 0.5),
+    "to less than half": ("percent", 0.5),
     "in half": ("percent", 0.5),
     "double": ("factor", 2.0),
     "doubles": ("factor", 2.0),
@@ -464,7 +469,17 @@ def _ends_with_qualifier(before: str) -> bool:
 
 
 _FREQUENCY_HINTS = frozenset(
-    ["daily", "weekly", "monthly", "hourly", "quarterly", "fortnightly", "biweekly", "on-demand", "demand"]
+    [
+        "daily",
+        "weekly",
+        "monthly",
+        "hourly",
+        "quarterly",
+        "fortnightly",
+        "biweekly",
+        "on-demand",
+        "demand",
+    ]
 )
 _FREQUENCIES = {
     "hourly": (1.0, "hour"),
@@ -500,6 +515,9 @@ def _frequency_quantity(match: re.Match[str]) -> Quantity:
     )
 
 
+_PER_UNITS = frozenset(
+    ["engineer", "engineers", "user", "users", "customer", "customers", "team", "teams", "request", "requests", "service", "services", "developer", "developers", "seat", "seats", "order", "orders", "transaction", "transactions", "session", "sessions", "device", "devices", "host", "hosts", "node", "nodes", "tenant", "tenants", "account", "accounts"]
+)
 _GERUND_OBJECT_STARTS = frozenset(
     ["the", "a", "an", "our", "all", "every", "each", "its", "their", "to", "more", "less", "fewer"]
 )
@@ -524,6 +542,7 @@ class Parsed:
     attached_at: int | None = None  # where an attached outcome clause starts ("so that")
     metric_words: list[str] = field(default_factory=list)
     has_metric: bool = False
+    strong_metric: bool = False  # a measure word, not just a population ("users", "hours")
     baseline_token: Token | None = None
     target_token: Token | None = None
     relative_token: Token | None = None
@@ -623,7 +642,12 @@ def analyse(kr: KeyResult) -> Parsed:
     parsed.metric_words = metric_words
     # "users" or "hours" alone name a population or a unit, not a measure: they count as a
     # metric only next to a measured value
+    for before, after in itertools.pairwise(words):
+        if before == "per" and (after in POPULATION_WORDS or after in _PER_UNITS):
+            metric_words.append("ratio")  # "hours per engineer", "cost per user"
+            break
     strong = [w for w in metric_words if w not in POPULATION_WORDS]
+    parsed.strong_metric = bool(strong)
     parsed.has_metric = bool(strong) or (bool(metric_words) and any(t.is_value for t in tokens))
     if metric_words:
         cues.append("metric:" + ",".join(dict.fromkeys(metric_words))[:60])

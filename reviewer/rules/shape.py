@@ -74,7 +74,7 @@ def compound_key_result(ctx: KeyResultContext) -> Iterator[Hit]:
     for start, end in clauses:
         words = {w.strip(".,;:()") for w in parsed.lower[start:end].split()} & METRIC_WORDS
         words -= _GENERIC
-        if words and any(words <= earlier for earlier in seen):
+        if seen and (not words or any(words <= earlier for earlier in seen)):
             continue  # "p95 latency ... and p99 latency ...": the same metric twice
         seen.append(words)
         distinct.append((start, end))
