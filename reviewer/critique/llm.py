@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import json
 import re
+import threading
 import time
 import weakref
 from dataclasses import dataclass
@@ -85,6 +86,7 @@ class LLMCritic:
         self._runnables: weakref.WeakKeyDictionary[Any, tuple[Any, Any]] = (
             weakref.WeakKeyDictionary()
         )
+        self._lock = threading.Lock()  # one Reviewer may serve several threads (the page)
 
     # -- the endpoint ------------------------------------------------------------------
     def _schema_argument(self) -> dict[str, Any] | None:
@@ -101,7 +103,8 @@ class LLMCritic:
 
     def _runnable(self) -> Any:
         loop = asyncio.get_running_loop()
-        entry = self._runnables.get(loop)
+        with self._lock:
+            entry = self._runnables.get(loop)
         if entry is not None:
             return entry[0]
         import openai
@@ -124,7 +127,8 @@ class LLMCritic:
         if self.method == "function_calling":
             kwargs["strict"] = self.settings.strict_schema
         runnable = chat.with_structured_output(self._schema_argument(), **kwargs)
-        self._runnables[loop] = (runnable, http_client)
+        with self._lock:
+            self._runnables[loop] = (runnable, http_client)
         return runnable
 
     async def aclose(self) -> None:
@@ -133,7 +137,8 @@ class LLMCritic:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return
-        entry = self._runnables.pop(loop, None)
+        with self._lock:
+            entry = self._runnables.pop(loop, None)
         if entry is not None:
             with contextlib.suppress(Exception):  # closing is best effort
                 await entry[1].aclose()
