@@ -337,7 +337,29 @@ _AFTER_HEAD_NOUN = frozenset(
 
 
 _ACTIVITY_PARTICIPLES = frozenset(
-    ["merged", "published", "held", "given", "hired", "trained", "closed", "written", "conducted", "run", "completed", "delivered", "reviewed", "hosted", "organised", "organized", "presented", "attended", "fixed", "resolved", "shipped"]
+    [
+        "merged",
+        "published",
+        "held",
+        "given",
+        "hired",
+        "trained",
+        "closed",
+        "written",
+        "conducted",
+        "run",
+        "completed",
+        "delivered",
+        "reviewed",
+        "hosted",
+        "organised",
+        "organized",
+        "presented",
+        "attended",
+        "fixed",
+        "resolved",
+        "shipped",
+    ]
 )
 
 
@@ -367,7 +389,35 @@ def _activity_head(
 
 
 _DELIVERABLE_NOUNS = frozenset(
-    ["regions", "region", "markets", "market", "languages", "language", "locales", "locale", "integrations", "integration", "features", "feature", "endpoints", "apis", "sdks", "sdk", "connectors", "connector", "plugins", "plugin", "countries", "country", "platforms", "providers", "provider", "payment", "methods"]
+    [
+        "regions",
+        "region",
+        "markets",
+        "market",
+        "languages",
+        "language",
+        "locales",
+        "locale",
+        "integrations",
+        "integration",
+        "features",
+        "feature",
+        "endpoints",
+        "apis",
+        "sdks",
+        "sdk",
+        "connectors",
+        "connector",
+        "plugins",
+        "plugin",
+        "countries",
+        "country",
+        "platforms",
+        "providers",
+        "provider",
+        "payment",
+        "methods",
+    ]
 )
 
 

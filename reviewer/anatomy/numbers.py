@@ -387,7 +387,7 @@ _MONEY_PER = re.compile(r"\s?(?:/|per\s+|a\s+|an\s+|each\s+)(?P<per>[A-Za-z][\w-
 
 _DIGIT_RE = re.compile(r"\d")
 _DIGITS_RE = re.compile(r"\d+")
-_NUMBER_WORD_HINTS = tuple(w for w in NUMBER_WORDS if w not in ("a", "an", "one", "a single")) + (
+_ARTICLE_UNIT_HINTS = (
     "a second",
     "a minute",
     "an hour",
@@ -399,6 +399,10 @@ _NUMBER_WORD_HINTS = tuple(w for w in NUMBER_WORDS if w not in ("a", "an", "one"
     "a year",
     "one ",
     "a single",
+)
+_NUMBER_WORD_HINTS = (
+    *(w for w in NUMBER_WORDS if w not in ("a", "an", "one", "a single")),
+    *_ARTICLE_UNIT_HINTS,
 )
 _LOOKBACK = 28  # longest text a token can have before its first digit: "no more than $"
 

@@ -516,7 +516,88 @@ def _frequency_quantity(match: re.Match[str]) -> Quantity:
 
 
 _PER_UNITS = frozenset(
-    ["engineer", "engineers", "user", "users", "customer", "customers", "team", "teams", "request", "requests", "service", "services", "developer", "developers", "seat", "seats", "order", "orders", "transaction", "transactions", "session", "sessions", "device", "devices", "host", "hosts", "node", "nodes", "tenant", "tenants", "account", "accounts"]
+    [
+        "engineer",
+        "engineers",
+        "user",
+        "users",
+        "customer",
+        "customers",
+        "team",
+        "teams",
+        "request",
+        "requests",
+        "service",
+        "services",
+        "developer",
+        "developers",
+        "seat",
+        "seats",
+        "order",
+        "orders",
+        "transaction",
+        "transactions",
+        "session",
+        "sessions",
+        "device",
+        "devices",
+        "host",
+        "hosts",
+        "node",
+        "nodes",
+        "tenant",
+        "tenants",
+        "account",
+        "accounts",
+    ]
+)
+_DETERMINERS = frozenset(
+    ["the", "a", "an", "our", "all", "every", "each", "their", "its", "this", "these", "those"]
+)
+_SENTENCE_STARTERS = frozenset(
+    [
+        "because",
+        "since",
+        "as",
+        "when",
+        "while",
+        "if",
+        "so",
+        "following",
+        "given",
+        "after",
+        "before",
+        "with",
+        "for",
+        "in",
+        "on",
+        "to",
+        "by",
+        "from",
+        "this",
+        "that",
+        "these",
+        "there",
+        "here",
+        "per",
+        "each",
+        "every",
+        "all",
+        "most",
+        "more",
+        "less",
+        "new",
+        "no",
+        "only",
+        "both",
+        "either",
+        "once",
+        "until",
+        "unless",
+        "although",
+        "though",
+        "whether",
+    ]
 )
 _GERUND_OBJECT_STARTS = frozenset(
     ["the", "a", "an", "our", "all", "every", "each", "its", "their", "to", "more", "less", "fewer"]
@@ -585,6 +666,16 @@ def _lead_verb(words: list[str]) -> tuple[int | None, str | None, str | None]:
             return index, phrasal[0], phrasal[1]
         found = VERB_CATEGORY.get(word)
         if found is None:
+            if (
+                index == 0
+                and nxt in _DETERMINERS
+                and word not in _SENTENCE_STARTERS
+                and not any(ch.isdigit() for ch in " ".join(words))
+                and word not in METRIC_WORDS
+                and word.isalpha()
+                and not word.endswith(("ing", "ly", "ness", "ity", "tion"))
+            ):
+                return index, "ambiguous", word  # an imperative we have no list entry for
             return None, None, None
         if word.endswith("ing") and nxt not in _GERUND_OBJECT_STARTS and not nxt[:1].isdigit():
             return None, None, None  # "Onboarding completion rate ...": a gerund names a metric
@@ -1027,9 +1118,14 @@ def units_compatible(
         return f"{a.unit} vs {b.unit}"
     if ka == "score" and a.unit != b.unit:
         return f"a score {a.unit} vs a score {b.unit}"
-    if ka == "rate" and a.per and b.per and a.per != b.per:
-        if a.per not in PER_DAYS or b.per not in PER_DAYS:
-            return f"per {a.per} vs per {b.per}"
+    if (
+        ka == "rate"
+        and a.per
+        and b.per
+        and a.per != b.per
+        and (a.per not in PER_DAYS or b.per not in PER_DAYS)
+    ):
+        return f"per {a.per} vs per {b.per}"
     return None
 
 
