@@ -210,10 +210,14 @@ class Reviewer:
         from .verify import verify_result
 
         started = time.perf_counter()
-        result = self._deterministic_critic().critique(ctx)
-        review.timings_ms["critique"] = review.timings_ms.get("critique", 0.0) + _ms(started)
-        started = time.perf_counter()
-        verification = verify_result(result, ctx, self.config, critic="deterministic")
+        try:
+            result = self._deterministic_critic().critique(ctx)
+            review.timings_ms["critique"] = review.timings_ms.get("critique", 0.0) + _ms(started)
+            started = time.perf_counter()
+            verification = verify_result(result, ctx, self.config, critic="deterministic")
+        except Exception as exc:  # a bug on one odd draft must not cost the batch its report
+            review.errors.append(f"critique: internal error ({_one_line(exc)}); findings only")
+            return
         kept = [r for r in verification.result.rewrites if r.verified]
         review.timings_ms["verify"] = review.timings_ms.get("verify", 0.0) + _ms(started)
         result.critique.fallback_reason = fallback_reason

@@ -170,7 +170,7 @@ def test_concurrency_is_bounded_and_order_preserved(openai_server, llm_config, r
     assert [r.key_result.text for r in report.reviews] == drafts
     assert all(r.critique.critic == "llm" for r in report.reviews)
     # 8 requests, 4 at a time, 0.4 s each: about 0.8 s; one at a time would be 3.2 s.
-    assert 0.75 <= elapsed < 2.0, elapsed
+    assert 0.75 <= elapsed < 2.8, elapsed  # one at a time is >= 3.2 s
     assert report.usage.llm_calls == 8
 
 
