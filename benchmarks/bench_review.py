@@ -12,7 +12,7 @@ Prints, each against its bar:
    (bar < 2 s wall time), through the Python API and through `okr-review check --offline`,
    and the warm latency of one key result (bar < 30 ms);
 3. the LLM path against the scripted local OpenAI-compatible server with a fixed delay per
-   request: 50 key results at concurrency 1, 4 and 16 against the ideal n x delay / limit,
+   request: 50 key results at concurrency 1, 4 and 16 against the ideal ceil(n / limit) x delay,
    then a rerun answered from the cache (bar: zero requests).
 
 Uses the default config (never a project's settings) with its own cache folder.
@@ -21,6 +21,7 @@ Uses the default config (never a project's settings) with its own cache folder.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import resource
@@ -300,7 +301,7 @@ def llm_path(cases: list[dict], n: int, delay: float) -> bool:
             started = time.perf_counter()
             report = reviewer.review_set(okr_set)
             elapsed = time.perf_counter() - started
-            ideal = n * delay / limit
+            ideal = math.ceil(n / limit) * delay  # whole waves of `limit` requests
             llm = report.summary.by_critic.get("llm", 0)
             rows.append(
                 (
