@@ -66,6 +66,46 @@ ACTIVITY_PURPOSE: dict[str, str] = {
     "mentor": "what the mentees should be able to do, such as time to first deploy, on-call "
     "readiness",
 }
+# What an activity is for, by what is being held or produced (wins over the verb).
+_LEARNING = (
+    "what attendees should then do differently, such as fewer incidents in their area or a "
+    "shorter time to first deploy"
+)
+_RESILIENCE = "what the exercises should change, such as time to detect or time to recover"
+_CONTENT = (
+    "the result the content should drive, such as applications or adoption of what it describes"
+)
+EVENT_PURPOSE: dict[str, str] = {
+    "workshop": _LEARNING,
+    "workshops": _LEARNING,
+    "office": _LEARNING,
+    "training": _LEARNING,
+    "trainings": _LEARNING,
+    "course": _LEARNING,
+    "courses": _LEARNING,
+    "session": _LEARNING,
+    "sessions": _LEARNING,
+    "game": _RESILIENCE,
+    "gameday": _RESILIENCE,
+    "gamedays": _RESILIENCE,
+    "drill": _RESILIENCE,
+    "drills": _RESILIENCE,
+    "simulation": _RESILIENCE,
+    "simulations": _RESILIENCE,
+    "chaos": _RESILIENCE,
+    "post": _CONTENT,
+    "posts": _CONTENT,
+    "blog": _CONTENT,
+    "article": _CONTENT,
+    "articles": _CONTENT,
+    "newsletter": _CONTENT,
+    "talk": _CONTENT,
+    "talks": _CONTENT,
+    "postmortem": "the incident rate the postmortems should reduce, such as repeat incidents",
+    "postmortems": "the incident rate the postmortems should reduce, such as repeat incidents",
+    "audit": "the exposure the audits should reduce, such as findings open past their SLA",
+    "audits": "the exposure the audits should reduce, such as findings open past their SLA",
+}
 # What to measure for a vague quality (KR103's fix).
 QUALITY_METRICS: dict[str, str] = {
     "reliability": "availability, P1 incidents per quarter or MTTR",
@@ -131,8 +171,8 @@ def output_not_outcome(ctx: KeyResultContext) -> Iterator[Hit]:
         message=f'"{phrase}" names a deliverable: it can be done without anything measurably '
         "improving",
         span=span,
-        fix=f'Keep "{clip(phrase, 40)}" as the plan; make the key result {purpose}, written '
-        'as "<metric> from <baseline> to <target> by <deadline>".',
+        fix=f"Keep the deliverable as the plan; make the key result {purpose}, written as "
+        '"<metric> from <baseline> to <target> by <deadline>".',
     )
 
 
@@ -167,7 +207,11 @@ def activity_not_outcome(ctx: KeyResultContext) -> Iterator[Hit]:
         return
     phrase, span = lead_phrase(ctx)
     verb = ctx.parsed.lead_verb if ctx.parsed is not None else None
-    purpose = ACTIVITY_PURPOSE.get(verb or "", "the change the activity is meant to produce")
+    words = ctx.parsed.words if ctx.parsed is not None else []
+    purpose = next(
+        (EVENT_PURPOSE[w] for w in words if w in EVENT_PURPOSE),
+        ACTIVITY_PURPOSE.get(verb or "", "the change the activity is meant to produce"),
+    )
     yield Hit(
         message=f'"{phrase}" counts the team\'s own activity, which is met by doing it '
         "whether or not anything improves",

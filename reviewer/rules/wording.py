@@ -22,21 +22,24 @@ def clip(text: str, limit: int = 70) -> str:
 
 
 def quote_from(
-    text: str, start: int, max_words: int = 7, *, stop_before_values: bool = False
+    text: str, start: int, max_words: int = 10, *, stop_before_values: bool = False
 ) -> tuple[str, tuple[int, int]]:
-    """The phrase starting at `start` (up to a clause break, or a value), and its span."""
+    """The phrase starting at `start` (up to a clause break, or a value), and its span.
+
+    A phrase longer than `max_words` is cut with an ellipsis; the span covers what is quoted.
+    """
     rest = text[start:]
     stop = (_VALUE_BREAK if stop_before_values else _CLAUSE_BREAK).search(rest)
     if stop:
         rest = rest[: stop.start()]
-    words = rest.split()[:max_words]
-    phrase = " ".join(words)
-    end = (
-        start + len(rest.rstrip())
-        if len(words) == len(rest.split())
-        else start + len(" ".join(rest.split()[:max_words]))
-    )
-    return clip(phrase), (start, min(end, len(text)))
+    rest = rest.rstrip()
+    words = rest.split()
+    if len(words) <= max_words:
+        return clip(" ".join(words), 90), (start, min(start + len(rest), len(text)))
+    position = 0
+    for word in words[:max_words]:
+        position = rest.index(word, position) + len(word)
+    return clip(" ".join(words[:max_words]), 90) + "…", (start, start + position)
 
 
 def lead_phrase(ctx) -> tuple[str, tuple[int, int] | None]:
