@@ -17,13 +17,15 @@ _ICONS = {"error": "❌", "warning": "⚠️", "info": "ℹ️", None: "✅"}
 
 def _cell(text: str) -> str:
     """Text safe inside a table cell: pipes escaped, newlines flattened."""
-    return " ".join(text.split()).replace("|", "\\|").replace("<", "\\<")
+    return _inline(text).replace("|", "\\|")
 
 
 def _inline(text: str) -> str:
     """Text safe on one Markdown line (no accidental headings, lists or HTML)."""
     text = " ".join(text.split())
-    return text.replace("<", "\\<")  # `\<` shows as `<` and cannot open an HTML tag
+    # `\<` shows as `<` and cannot open an HTML tag; `\[` cannot open a link or an image.
+    # Backslashes go first, or a written `\<` would turn the escape back off.
+    return text.replace("\\", "\\\\").replace("<", "\\<").replace("[", "\\[")
 
 
 def _code(text: str) -> str:
