@@ -257,6 +257,7 @@ class Reviewer:
             critic = self._llm_critic()
             if limit is not None:
                 async with limit:
+                    started = time.perf_counter()  # time in the queue is not critique time
                     result = await critic.acritique(ctx)
             else:
                 result = await critic.acritique(ctx)
