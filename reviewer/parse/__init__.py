@@ -29,6 +29,8 @@ __all__ = [
     "EXTENSIONS",
     "INPUT_FORMATS",
     "MAX_INPUT_BYTES",
+    "MAX_KEY_RESULTS",
+    "MAX_TEXT_CHARS",
     "detect_format",
     "read_okr_file",
     "read_okr_text",
@@ -46,6 +48,39 @@ EXTENSIONS = {
     ".text": "text",
 }
 _ALIASES = {"yml": "yaml", "md": "markdown", "txt": "text", "plain": "text"}
+# Far beyond any real team's OKRs, and low enough that a hostile file under the size limit
+# (a 1 MB "key result", 100,000 bullets) is refused at once instead of costing the review
+# minutes and gigabytes.
+MAX_TEXT_CHARS = 10_000  # one objective or key result field (the CSV cell limit too)
+MAX_KEY_RESULTS = 10_000  # per file
+_TEXT_FIELDS = ("text", "owner", "baseline", "target", "deadline", "measured_by")
+
+
+def check_limits(okr_set: OKRSet, name: str) -> OKRSet:
+    """Raise InputError for an over-long text or too many key results; else return the set."""
+    count = 0
+    for objective in okr_set.objectives:
+        items = [
+            ("objective", objective, ("text",)),
+            *(("key result", kr, _TEXT_FIELDS) for kr in objective.key_results),
+        ]
+        for what, item, fields in items:
+            longest = max(len(getattr(item, field) or "") for field in fields)
+            if longest > MAX_TEXT_CHARS:
+                raise InputError(
+                    f"{what} is {longest:,} characters long; the limit is {MAX_TEXT_CHARS:,}",
+                    file=name,
+                    line=item.location.line,
+                    hint="a key result is one sentence; check for a missing line break",
+                )
+        count += len(objective.key_results)
+    if count > MAX_KEY_RESULTS:
+        raise InputError(
+            f"file has {count:,} key results; the limit is {MAX_KEY_RESULTS:,} per file",
+            file=name,
+            hint="split it into one file per team",
+        )
+    return okr_set
 
 
 def _reader(input_format: str) -> Callable[[str, str], OKRSet]:
@@ -100,7 +135,7 @@ def read_okr_file(
     data, name = read_source_bytes(path, max_bytes=max_bytes)
     text = decode_source(data, name)
     require_content(text, name)
-    return _reader(fmt)(text, name)
+    return check_limits(_reader(fmt)(text, name), name)
 
 
 def read_okr_text(
@@ -130,4 +165,4 @@ def read_okr_text(
         ) from None
     text = normalise_text(text.removeprefix("\ufeff"))
     require_content(text, source)
-    return _reader(fmt)(text, source)
+    return check_limits(_reader(fmt)(text, source), source)
