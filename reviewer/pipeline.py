@@ -542,13 +542,24 @@ def _items(okr_sets: Sequence[OKRSet]) -> list[tuple[OKRSet, Objective, KeyResul
 def _read_files(
     paths: Sequence[str | Path], input_format: str | None
 ) -> tuple[list[OKRSet], list[InputProblem]]:
-    from .parse import read_okr_file
+    from .parse import MAX_KEY_RESULTS, read_okr_file
 
     sets: list[OKRSet] = []
     problems: list[InputProblem] = []
+    total = 0
     for path in paths:
         try:
-            sets.append(read_okr_file(path, input_format=input_format))
+            okr_set = read_okr_file(path, input_format=input_format)
+            count = len(okr_set.key_results())
+            if total + count > MAX_KEY_RESULTS:  # keeps one run's time and memory bounded
+                raise InputError(
+                    f"not reviewed: {total:,} key results are already in this run and the "
+                    f"limit is {MAX_KEY_RESULTS:,} per run",
+                    file=str(path),
+                    hint="review the files in several runs",
+                )
+            total += count
+            sets.append(okr_set)
         except InputError as exc:
             problems.append(
                 InputProblem(file=exc.file or str(path), line=exc.line, message=exc.one_line())
