@@ -225,6 +225,13 @@ def decide(parsed: Parsed, anatomy: Anatomy) -> tuple[Kind, list[str]]:
         return "unmeasurable", [f"kind:vague-verb:{verb}"]
     # no lead verb: a noun phrase ("p99 < 300ms", "100% of images signed")
     if (
+        not parsed.strong_metric
+        and not measured
+        and (cadence or value_tokens)
+        and _activity_head(words, -1, EVENT_NOUNS)
+    ):
+        return "activity", ["kind:scheduled-event"]  # "weekly office hours", "a drill a month"
+    if (
         _may_progress(parsed)
         and _PROGRESS_RE.search(text)
         and (not measured or _PROJECT_DONE_RE.search(text))
@@ -332,6 +339,7 @@ _AFTER_HEAD_NOUN = frozenset(
         "among",
         "from",
         "against",
+        "of",
     ]
 )
 

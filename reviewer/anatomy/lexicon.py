@@ -637,6 +637,10 @@ ACTIVITY_NOUNS = frozenset(
         "dojo",
         "dojos",
         "shadowing",
+        "rfc",
+        "rfcs",
+        "adr",
+        "adrs",
     ]
 )
 # Events and content the team produces: counting or scheduling them is activity even after
@@ -701,6 +705,18 @@ EVENT_NOUNS = frozenset(
         "podcasts",
         "episodes",
         "office",
+        "experiment",
+        "experiments",
+        "audit",
+        "audits",
+        "review",
+        "reviews",
+        "postmortem",
+        "postmortems",
+        "rfc",
+        "rfcs",
+        "adr",
+        "adrs",
     ]
 )
 # Nouns after "train/hire/onboard" that are people (activity), vs teams/services (output).

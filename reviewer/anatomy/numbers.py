@@ -400,10 +400,11 @@ _ARTICLE_UNIT_HINTS = (
     "one ",
     "a single",
 )
-_NUMBER_WORD_HINTS = (
-    *(w for w in NUMBER_WORDS if w not in ("a", "an", "one", "a single")),
-    *_ARTICLE_UNIT_HINTS,
+_NUMBER_WORD_SET = frozenset(
+    w for w in NUMBER_WORDS if w not in ("a", "an", "one", "a single", "a dozen")
 )
+_ARTICLES = frozenset({"a", "an", "one"})
+_LETTER_RUNS = re.compile(r"[a-z]+")
 _LOOKBACK = 28  # longest text a token can have before its first digit: "no more than $"
 
 
@@ -415,7 +416,10 @@ def _token_matches(text: str) -> Iterator[re.Match[str]]:
     than the rest of the parse. Number words ("three") have no digit: then scan it all.
     """
     lower = text.lower()
-    if any(word in lower for word in _NUMBER_WORD_HINTS):
+    letters = _LETTER_RUNS.findall(lower)
+    if not _NUMBER_WORD_SET.isdisjoint(letters) or (
+        not _ARTICLES.isdisjoint(letters) and any(h in lower for h in _ARTICLE_UNIT_HINTS)
+    ):
         yield from TOKEN_RE_WITH_WORDS.finditer(text)
         return
     position = 0
