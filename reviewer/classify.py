@@ -49,7 +49,7 @@ _ACTIVITY_COUNT_RE = gated(
     re.IGNORECASE,
 )
 _CADENCE_RE = gated(
-    r"\b(?:(?:every|each|per|a|an)\s+(?:\w+\s+)?(?:day|week|month|quarter|sprint|year)|"
+    r"\b(?:(?:every|each|per|a|an)\s+(?:\w+\s+)?(?:day|week|month|quarter|sprint|year)s?|"
     r"(?:every|each)\s+(?:\w+\s+)?(?:release|incident|deploy|sev-?[0-4]|p[0-4]|outage))\b|"
     r"\b(?:weekly|monthly|quarterly|daily|biweekly|fortnightly)\b",
     re.IGNORECASE,
@@ -150,8 +150,15 @@ def decide(parsed: Parsed, anatomy: Anatomy) -> tuple[Kind, list[str]]:
 
     cadence = bool(parsed.wordset & _CADENCE_HINTS) and bool(_CADENCE_RE.search(text))
     counted_people = people_object and any(t.unit_kind == "count" for t in value_tokens)
+    counted = any(t.unit_kind in ("count", "rate") for t in value_tokens)
     if category in ("output", "ambiguous") and (
-        counted_people or (_activity_head(words, index) and verb not in ("build", "deliver"))
+        counted_people
+        or (
+            _activity_head(words, index)
+            and verb not in ("build", "deliver")
+            # "launch a newsletter" creates a deliverable; "ship 12 newsletters" is activity
+            and (category == "ambiguous" or counted or cadence)
+        )
     ):
         return "activity", [f"kind:activity-object:{verb}"]
     if (
