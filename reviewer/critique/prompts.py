@@ -15,7 +15,6 @@ from functools import lru_cache
 from pathlib import Path
 from string import Template
 
-PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 _SECTION = re.compile(r"^\[(system|user|assistant)\]\s*$", re.MULTILINE)
 _DELIMITER_TAG = re.compile(
     r"</?\s*(key_result|fields|objective|period|passage|passages|system|user|assistant)\b[^>]*>",
@@ -50,7 +49,11 @@ class Prompt:
 def prompts_dir() -> Path:
     """Where prompt files live: `$OKR_REVIEW_PROMPTS_DIR` or the repository's `prompts/`."""
     override = os.environ.get("OKR_REVIEW_PROMPTS_DIR")
-    return Path(override) if override else PROMPTS_DIR
+    if override:
+        return Path(override)
+    from ..resources import resource_dir
+
+    return resource_dir("prompts") or Path(__file__).resolve().parents[2] / "prompts"
 
 
 def parse_prompt(text: str, path: Path) -> Prompt:
