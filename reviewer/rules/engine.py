@@ -263,12 +263,15 @@ def check_set(okr_set: OKRSet, config: Config | None = None) -> tuple[list[Findi
             _split(raw, [kr.suppressions, objective.suppressions, okr_set.suppressions], used)
     context = SetContext(okr_set=okr_set, config=config, parsed=parsed)
     objective_by_text = {o.text: o for o in okr_set.objectives}
+    objective_of = {id(kr): o for o in okr_set.objectives for kr in o.key_results}
     findings: list[Finding] = []
     suppressed: list[Finding] = []
     for spec, severity in plan.set_rules:
         for hit in spec.func(context):
             finding = _finding(spec, severity, hit)
             objective = objective_by_text.get(hit.objective) if hit.objective else None
+            if objective is None and hit.key_result is not None:
+                objective = objective_of.get(id(hit.key_result))  # its suppressions apply
             layers: list[Sequence[Suppression]] = []
             location = None
             if hit.key_result is not None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ..anatomy import comparable_value
 from ..anatomy.lexicon import FILLER_WORDS, VERB_CATEGORY
 from ..anatomy.numbers import tokenize
+from ..models import Anatomy, KeyResult, Objective
 from .registry import Hit, SetContext, rule
 from .wording import clip
 
@@ -180,7 +182,7 @@ def too_few_key_results(ctx: SetContext) -> Iterator[Hit]:
             )
 
 
-_TOKEN_RE = re.compile(r"[a-z][a-z0-9'\-]*")
+_TOKEN_RE = re.compile(r"[a-z][a-z0-9']*")
 _STOPWORDS = frozenset(
     [
         "a",
@@ -224,17 +226,71 @@ _STOPWORDS = frozenset(
         "new",
     ]
 )
+# Units and value words say nothing about which metric it is: "25 minutes" vs "25 min".
+_UNIT_WORDS = frozenset(
+    [
+        "ms",
+        "msec",
+        "millisecond",
+        "milliseconds",
+        "s",
+        "sec",
+        "secs",
+        "second",
+        "seconds",
+        "m",
+        "min",
+        "mins",
+        "minute",
+        "minutes",
+        "h",
+        "hr",
+        "hrs",
+        "hour",
+        "hours",
+        "d",
+        "day",
+        "days",
+        "week",
+        "weeks",
+        "month",
+        "months",
+        "quarter",
+        "quarters",
+        "year",
+        "years",
+        "percent",
+        "pp",
+        "pts",
+        "points",
+        "point",
+        "x",
+        "k",
+        "m",
+        "bn",
+    ]
+)
+# Different words for the same measure.
+_SYNONYMS = {
+    "duration": "time",
+    "durations": "time",
+    "times": "time",
+    "latencies": "latency",
+    "ctr": "click-through",
+    "crash-free": "crash",
+}
 
 
 def signature(text: str) -> frozenset[str]:
     """The content words of a key result, normalised for near-duplicate detection."""
     words = set()
-    for word in _TOKEN_RE.findall(text.lower()):
-        if word in _STOPWORDS or word in FILLER_WORDS:
+    for word in _TOKEN_RE.findall(text.lower().replace("-", " ")):
+        if word in _STOPWORDS or word in FILLER_WORDS or word in _UNIT_WORDS:
             continue
         category = VERB_CATEGORY.get(word, ("", ""))[0]
         if category in ("increase", "decrease", "improve", "reach", "maintain"):
             continue  # "raise" and "improve" say the same thing about the same metric
+        word = _SYNONYMS.get(word, word)
         if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
             word = word[:-1]
         words.add(word)
@@ -248,7 +304,21 @@ def similarity(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b)
 
 
-DUPLICATE_THRESHOLD = 0.75
+def same_values(a: Anatomy | None, b: Anatomy | None) -> bool:
+    """Whether two anatomies give the same baseline and target (after unit normalising)."""
+    if a is None or b is None:
+        return False
+    pairs = ((a.baseline, b.baseline), (a.target, b.target))
+    if any(x is None or y is None for x, y in pairs):
+        return False
+    return all(
+        abs(comparable_value(x) - comparable_value(y)) <= 1e-9 * max(1.0, abs(comparable_value(x)))
+        for x, y in pairs  # type: ignore[arg-type]
+    )
+
+
+DUPLICATE_THRESHOLD = 0.75  # share of content words two key results have in common
+SAME_NUMBERS_THRESHOLD = 0.65  # enough when they also share baseline and target
 
 
 @rule(
@@ -280,21 +350,26 @@ def duplicate_key_result(ctx: SetContext) -> Iterator[Hit]:
         KR: Reduce p95 checkout latency from 900 ms to 400 ms by <deadline>
         (and a second key result that measures something else)
     """
-    seen: list[tuple[frozenset[str], str]] = []
+    seen: list[tuple[frozenset[str], KeyResult, Objective]] = []
     for objective, kr in ctx.okr_set.key_results():
         words = signature(kr.text)
+        anatomy = ctx.parsed.get(id(kr), (None, None))[0]
         if len(words) < 2:
-            seen.append((words, kr.text))
+            seen.append((words, kr, objective))
             continue
-        for earlier_words, earlier_text in seen:
+        for earlier_words, earlier, earlier_objective in seen:
             score = similarity(words, earlier_words)
-            if score >= DUPLICATE_THRESHOLD:
+            same = same_values(anatomy, ctx.parsed.get(id(earlier), (None, None))[0])
+            if score >= DUPLICATE_THRESHOLD or (same and score >= SAME_NUMBERS_THRESHOLD):
+                where = "" if earlier_objective is objective else " (in another objective)"
                 yield Hit(
-                    message=f'"{clip(kr.text, 50)}" repeats "{clip(earlier_text, 50)}" '
-                    f"({score:.0%} of their content words are shared)",
-                    objective=objective.text,
+                    message=f'"{clip(kr.text, 50)}" repeats "{clip(earlier.text, 50)}"{where} '
+                    f"({score:.0%} of their content words are shared"
+                    f"{', and the same numbers' if same else ''})",
+                    # a duplicate across objectives is about the set, not one objective
+                    objective=objective.text if earlier_objective is objective else None,
                     line=kr.location.line,
                     key_result=kr,
                 )
                 break
-        seen.append((words, kr.text))
+        seen.append((words, kr, objective))

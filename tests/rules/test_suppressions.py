@@ -143,3 +143,21 @@ def test_duplicate_is_reported_on_the_later_key_result_with_its_line() -> None:
     findings, _ = check_set(okr_set, CONFIG)
     duplicate = next(f for f in findings if f.code == "OKR605")
     assert duplicate.location.line == 5 and duplicate.objective == "Checkout converts"
+
+
+def test_duplicate_across_objectives_is_about_the_set_but_honours_its_objective() -> None:
+    first = kr("Raise click-through on home-feed recommendations from 3.4% to 4.2%", line=4)
+    second = kr("Raise home-feed recommendation click-through from 3.4% to 4.2%", line=9)
+    later = Objective(text="Engaging feed", key_results=[second])
+    okr_set = OKRSet(
+        source_file="ml.yaml",
+        objectives=[Objective(text="Useful recommendations", key_results=[first]), later],
+    )
+    findings, _ = check_set(okr_set, CONFIG)
+    duplicate = next(f for f in findings if f.code == "OKR605")
+    assert duplicate.objective is None and duplicate.location.line == 9
+    assert "another objective" in duplicate.message
+    later.suppressions.append(Suppression(code="OKR605", reason="tracked by two teams"))
+    findings, suppressed = check_set(okr_set, CONFIG)
+    assert "OKR605" not in {f.code for f in findings}
+    assert [f.code for f in suppressed] == ["OKR605"]
