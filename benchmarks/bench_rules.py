@@ -144,6 +144,34 @@ def evaluate(path: Path) -> None:
         print(f"{name:<15}{by_split.get('dev', '-'):<32}{by_split.get('test', '-'):<32}")
 
 
+def evaluate_sets(path: Path) -> None:
+    """Share of labeled sets whose expected set findings are all reported, none forbidden."""
+    import yaml
+
+    from reviewer.parse import read_okr_text
+    from reviewer.rules import check_set
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    cases = data["cases"] if isinstance(data, dict) else data
+    config = Config()
+    scores = []
+    for split in ("dev", "test"):
+        subset = [c for c in cases if c.get("split") == split]
+        correct = 0
+        for case in subset:
+            okr_set = read_okr_text(yaml.safe_dump(case["set"]), input_format="yaml")
+            findings, _ = check_set(okr_set, config)
+            got = {(f.code, f.objective) for f in findings}
+            expected = {
+                (e["code"], e.get("objective")) for e in case.get("expected_set_findings") or []
+            }
+            forbidden = set(case.get("must_not") or [])
+            correct += expected <= got and not any(code in forbidden for code, _ in got)
+        if subset:
+            scores.append(f"{split} {correct}/{len(subset)}")
+    print(f"set findings all right: {', '.join(scores)}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000, help="key results to time")
@@ -153,6 +181,9 @@ def main() -> int:
     dataset = ROOT / "evals" / "datasets" / "key_results.yaml"
     if not args.no_eval and dataset.is_file():
         evaluate(dataset)
+    sets = ROOT / "evals" / "datasets" / "sets.yaml"
+    if not args.no_eval and sets.is_file():
+        evaluate_sets(sets)
     return 0
 
 
