@@ -12,7 +12,9 @@ line, right under its heading: `<!-- rules: KR201, KR205 -->` (or `<!-- rules: n
 a section that explains no rule). The comment is stripped from the passage text; the
 passage's `rules` are the section's own codes when it has the comment, else the document's.
 The ranker gives a passage whose own section explains a fired code more weight than one
-that merely sits in a document about it (see `search.py`).
+that merely sits in a document about it (see `search.py`). A section may also carry
+`<!-- keywords: a, b -->`: words a draft needing this section tends to use that its text
+does not (synonyms, typical phrasings); they join the passage's tags, which are indexed.
 
 This module reads files only: no vector store, no embeddings, so the lexical path and the
 corpus tests need nothing heavy.
@@ -40,7 +42,9 @@ _DOC_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _RULE_CODE = re.compile(r"^[A-Z]{2,}[0-9]{3}$")
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
-_SECTION_RULES = re.compile(r"^\s*<!--\s*rules\s*:(?P<codes>.*?)-->\s*$", re.IGNORECASE)
+_SECTION_NOTE = re.compile(
+    r"^\s*<!--\s*(?P<kind>rules|keywords)\s*:(?P<value>.*?)-->\s*$", re.IGNORECASE
+)
 _NO_RULES = {"", "none", "-"}
 
 
@@ -73,17 +77,11 @@ def slugify(text: str) -> str:
 
 
 def bundled_knowledge_dirs() -> list[Path]:
-    """The corpus shipped with the package: the repo's `knowledge/`, or a packaged copy."""
-    package = Path(__file__).resolve().parents[1]
-    candidates = (
-        package.parent / "knowledge",  # a source checkout or editable install
-        package / "data" / "knowledge",  # shipped as package data
-        package / "knowledge",
-    )
-    for candidate in candidates:
-        if candidate.is_dir() and any(candidate.glob("*.md")):
-            return [candidate]
-    return []
+    """The corpus shipped with the package (see `reviewer.resources`)."""
+    from ..resources import resource_dir
+
+    found = resource_dir("knowledge")
+    return [found] if found is not None and any(found.glob("*.md")) else []
 
 
 def corpus_dirs(extra: Iterable[Path | str] = (), *, bundled: bool = True) -> list[Path]:
@@ -223,7 +221,7 @@ def split_document(doc: GuidanceDoc) -> list[Passage]:
     passages: list[Passage] = []
     used: set[str] = set()
     for name, body_lines in sections:
-        section_rules = _pop_section_rules(body_lines, name, doc)
+        section_rules, keywords = _pop_section_notes(body_lines, name, doc)
         text = "\n".join(body_lines).strip()
         if not text:
             continue
@@ -240,7 +238,7 @@ def split_document(doc: GuidanceDoc) -> list[Passage]:
                 section=name or "Overview",
                 text=text,
                 rules=list(doc.rules) if section_rules is None else section_rules,
-                tags=list(doc.tags),
+                tags=list(dict.fromkeys([*doc.tags, *keywords])),
             )
         )
     return passages
@@ -268,24 +266,30 @@ def corpus_fingerprint(passages: Sequence[Passage], embedding: str = "") -> str:
     return digest.hexdigest()
 
 
-def _pop_section_rules(lines: list[str], section: str, doc: GuidanceDoc) -> list[str] | None:
-    """Remove a section's `<!-- rules: ... -->` line and return its codes (None: untagged).
+def _pop_section_notes(
+    lines: list[str], section: str, doc: GuidanceDoc
+) -> tuple[list[str] | None, list[str]]:
+    """Remove a section's leading `<!-- rules: -->` / `<!-- keywords: -->` comment lines.
 
-    Only the first non-blank line counts, so a comment deeper in the text stays text.
+    Returns (the section's codes, or None when it has no rules comment; its keywords).
+    Only comments that open the section count, so a comment deeper in the text stays text.
     """
-    first = next((i for i, line in enumerate(lines) if line.strip()), None)
-    if first is None:
-        return None
-    match = _SECTION_RULES.match(lines[first])
-    if match is None:
-        return None
-    del lines[first]
-    raw = match.group("codes").strip()
-    if raw.lower() in _NO_RULES:
-        return []
-    codes = [code.upper() for code in re.split(r"[\s,]+", raw) if code]
-    _check_codes(codes, f"the rules comment of section {section or 'Overview'!r}", doc.path)
-    return list(dict.fromkeys(codes))
+    codes: list[str] | None = None
+    keywords: list[str] = []
+    while True:
+        first = next((i for i, line in enumerate(lines) if line.strip()), None)
+        match = _SECTION_NOTE.match(lines[first]) if first is not None else None
+        if first is None or match is None:
+            return codes, keywords
+        del lines[first]
+        value = match.group("value").strip()
+        if match.group("kind").lower() == "keywords":
+            keywords.extend(k.strip().lower() for k in value.split(",") if k.strip())
+            continue
+        found = [] if value.lower() in _NO_RULES else re.split(r"[\s,]+", value.upper())
+        where = f"the rules comment of section {section or 'Overview'!r}"
+        _check_codes(found, where, doc.path)
+        codes = list(dict.fromkeys([*(codes or []), *found]))
 
 
 def _check_codes(codes: Sequence[str], where: str, path: Path) -> None:

@@ -167,6 +167,7 @@ def test_every_rule_code_named_in_the_corpus_exists() -> None:
 
 
 SECTION_RULES = re.compile(r"^<!--\s*rules\s*:(.*?)-->\s*$", re.IGNORECASE)
+SECTION_NOTE = re.compile(r"^<!--\s*(rules|keywords)\s*:.*-->\s*$", re.IGNORECASE)
 
 
 def _section_tags(post: frontmatter.Post) -> dict[str, list[str] | None]:
@@ -206,9 +207,9 @@ def test_rules_comments_sit_right_under_a_heading() -> None:
     for stem, post in _docs().items():
         lines = post.content.splitlines()
         for number, line in enumerate(lines):
-            if "<!--" in line and "rules" in line.lower():
+            if SECTION_NOTE.match(line.strip()):
                 previous = next((t for t in reversed(lines[:number]) if t.strip()), "")
-                if not previous.startswith("## "):
+                if not (previous.startswith("## ") or SECTION_NOTE.match(previous.strip())):
                     misplaced.append(f"{stem}: line {number + 1}")
     assert not misplaced, f"rules comments not directly under a `##` heading: {misplaced}"
 
@@ -219,7 +220,7 @@ def test_passages_carry_their_section_tags_and_not_the_comment() -> None:
         for heading, codes in _section_tags(post).items():
             passage = by_id[f"{stem}#{_slug(heading)}"]
             assert passage.rules == (codes or []), (passage.id, passage.rules, codes)
-            leaked = SECTION_RULES.match(passage.text.splitlines()[0].strip())
+            leaked = SECTION_NOTE.match(passage.text.splitlines()[0].strip())
             assert not leaked, f"{passage.id}: the rules comment leaked into the text"
 
 

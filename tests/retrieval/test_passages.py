@@ -227,6 +227,7 @@ Say what value counts as success.
 
 ## Stretch
 <!-- Rules: kr205, KR202 -->
+<!-- keywords: ambition, 70 percent, Moonshot -->
 Aim for about 0.7.
 
 ## Scoring rhythm
@@ -247,6 +248,9 @@ def test_a_section_rules_comment_sets_its_own_codes_and_is_stripped(tmp_path: Pa
     assert passages["tagged#setting-a-target"].text == "Say what value counts as success."
     assert passages["tagged#stretch"].rules == ["KR205", "KR202"]  # case-folded, in order
     assert passages["tagged#stretch"].text == "Aim for about 0.7."
+    # Keywords join the document's tags (lowercased), so they are indexed but never quoted.
+    assert passages["tagged#stretch"].tags == ["ambition", "70 percent", "moonshot"]
+    assert passages["tagged#setting-a-target"].tags == []
     assert passages["tagged#scoring-rhythm"].rules == []  # `none`: explains no rule
     # No comment: the section explains what the document explains.
     assert passages["tagged#untagged"].rules == ["KR202", "KR205"]
