@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..config import Config
+from ..config import Config, LLMConfig
 from ..errors import LLMError
 from ..models import Critique, Passage, Problem, Rewrite, Usage
 from .base import CritiqueInput, CritiqueResult
@@ -64,6 +64,29 @@ def scrub(text: str, secrets: tuple[str, ...] = ()) -> str:
 def _short(text: str, limit: int = 300) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def chat_model(settings: LLMConfig, **overrides: Any) -> Any:
+    """The one place a langchain `ChatOpenAI` is built from the LLM settings.
+
+    The critic and the eval's judge both get their client here, so swapping the provider
+    touches this module only. `overrides` are extra ChatOpenAI arguments.
+    """
+    from langchain_openai import ChatOpenAI
+    from pydantic import SecretStr
+
+    arguments: dict[str, Any] = {
+        "model": settings.model,
+        "base_url": settings.base_url,
+        # Local servers need no key, but the SDK insists on one being set.
+        "api_key": settings.api_key or SecretStr("no-key"),
+        "timeout": settings.timeout_s,
+        "max_retries": settings.max_retries,
+        "temperature": settings.temperature,
+        "max_tokens": settings.max_tokens,
+    }
+    arguments.update(overrides)
+    return ChatOpenAI(**arguments)
 
 
 class LLMCritic:
@@ -108,21 +131,9 @@ class LLMCritic:
         if entry is not None:
             return entry[0]
         import openai
-        from langchain_openai import ChatOpenAI
-        from pydantic import SecretStr
 
         http_client = openai.DefaultAsyncHttpxClient()
-        chat = ChatOpenAI(
-            model=self.model,
-            base_url=self.settings.base_url,
-            # Local servers need no key, but the SDK insists on one being set.
-            api_key=self.settings.api_key or SecretStr("no-key"),
-            timeout=self.settings.timeout_s,
-            max_retries=self.settings.max_retries,
-            temperature=self.settings.temperature,
-            max_tokens=self.settings.max_tokens,
-            http_async_client=http_client,
-        )
+        chat = chat_model(self.settings, http_async_client=http_client)
         kwargs: dict[str, Any] = {"method": self.method, "include_raw": True}
         if self.method == "function_calling":
             kwargs["strict"] = self.settings.strict_schema

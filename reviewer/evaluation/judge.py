@@ -71,19 +71,13 @@ def _ask(
 
 def judge_reviews(cases: Sequence[dict[str, Any]], reviews: dict[str, Any], config: Any) -> Any:
     """Rate each reviewed case with the judge; return judge metrics for the split."""
-    from langchain_openai import ChatOpenAI
-    from pydantic import SecretStr
-
     from ..critique.cache import ResponseCache, default_cache_root
+    from ..critique.llm import chat_model
     from .runner import SplitResult
 
     settings = config.llm
-    chat = ChatOpenAI(
-        model=settings.model,
-        base_url=settings.base_url,
-        api_key=settings.api_key or SecretStr("no-key"),
-        timeout=settings.timeout_s,
-        max_retries=settings.max_retries,
+    chat = chat_model(
+        settings,
         temperature=0.0,
         model_kwargs={"response_format": {"type": "json_object"}},
     )
