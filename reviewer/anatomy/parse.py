@@ -112,7 +112,8 @@ _WINDOW_RE = gated(
     r"(?:days?|weeks?|months?|hours?|quarters?|sprints?|releases?)|(?:rolling|trailing|sliding)"
     r"\s+(?:\d+[-\s]?)?(?:days?|weeks?|months?|hours?|window)|\d+[-\s](?:day|week|month|hour)"
     r"\s+(?:rolling|trailing|sliding|window|average)|within\s+(?:\d+|one|two|seven|a)\s+"
-    r"(?:days?|weeks?|hours?|minutes?|months?)\s+(?:of|after|from|post|since|following)\s+[\w-]+"
+    r"(?:days?|weeks?|hours?|minutes?|months?)(?:\s+(?:of|after|post|since|following)\s+[\w-]+|"
+    r"\s+from\s+(?![\d$€£¥])[\w-]+|(?=\s+from\s+[\d$€£¥]))"
     r"|(?:in|during)\s+the\s+first\s+(?:\d+\s+)?(?:days?|weeks?|hours?|months?|sessions?)"
     r"(?:\s+(?:after|post)[\s-]\w+)?|(?:daily|weekly|monthly|quarterly|nightly|hourly)"
     r"(?=\s+(?:active|average|users|builds|jobs|runs|cost|spend|bill))|"
@@ -767,6 +768,8 @@ def analyse(kr: KeyResult) -> Parsed:
         else None
     )
     window = window_match.group(0).strip() if window_match else None
+    if window and window.startswith("/"):
+        window = "per " + window[1:].strip()
     source = _clean_explicit(kr.measured_by)
     if source is None:
         source_match = (_SOURCE_RE.search(text) if wordset & _SOURCE_HINTS else None) or (
