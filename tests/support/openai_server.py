@@ -294,7 +294,8 @@ class OpenAIServer:
 
 # -- answers built from the request ---------------------------------------------------------
 _PASSAGE_ID = re.compile(r'<passage id="([^"]+)"')
-_KEY_RESULT = re.compile(r"<key_result>\s*(.*?)\s*</key_result>", re.DOTALL)
+# The delimiting tags on lines of their own: the system prompt also names `<key_result>`.
+_KEY_RESULT = re.compile(r"^<key_result>\n(.*?)\n</key_result>$", re.DOTALL | re.MULTILINE)
 
 
 def passage_ids(request: RecordedRequest) -> list[str]:
@@ -305,7 +306,7 @@ def passage_ids(request: RecordedRequest) -> list[str]:
 def key_result_text(request: RecordedRequest) -> str:
     """The key result the client delimited in its prompt."""
     match = _KEY_RESULT.search(request.prompt)
-    return match.group(1) if match else ""
+    return match.group(1).strip() if match else ""
 
 
 def critique_answer(
