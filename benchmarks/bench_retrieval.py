@@ -191,23 +191,40 @@ def tune(tmp: Path) -> None:
         passages = index.passages()
         signals = [index.signals(c["query"]) for c in cases]
         expected = [c["expected"] for c in cases]
+        # Only ratios between the weights matter, so the lexical weight stays at 1.
         grid = itertools.product(
             [0.0] if embedding == "none" else [0.25, 0.5, 1.0],
-            [0.5, 1.0],
-            [0.5, 1.0, 1.5, 2.0],
+            [0.5, 1.0, 1.5],
             [True, False],
             [1.0, 0.5],
-            [0.0, 0.25, 0.5],
-            [0.0, 0.5, 1.0],
+            [0.0, 0.25],
+            [0.0, 0.5],
+            [0.0, 0.1, 0.2, 0.3],
         )
         scored = []
-        for sem, lex, code, first, overview, doc_code, breadth in grid:
-            weights = FusionWeights(sem, lex, code, first, overview, doc_code, breadth)
+        for sem, code, first, overview, doc_code, breadth, primary in grid:
+            weights = FusionWeights(
+                semantic=sem,
+                lexical=1.0,
+                code=code,
+                one_per_code_first=first,
+                overview=overview,
+                doc_code=doc_code,
+                breadth=breadth,
+                primary=primary,
+            )
             ranked = [
                 [
                     p.id
                     for p in rank(
-                        passages, lx, sm, c.get("codes") or [], 10, weights, index.doc_rules
+                        passages,
+                        lx,
+                        sm,
+                        c.get("codes") or [],
+                        10,
+                        weights,
+                        index.doc_rules,
+                        index.primary,
                     )
                 ]
                 for c, (lx, sm) in zip(cases, signals, strict=True)

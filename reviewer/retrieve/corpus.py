@@ -9,8 +9,10 @@ their section's text, and headings inside fenced code blocks are ignored.
 Rule codes live at two levels. The front matter's `rules` are the codes the document as a
 whole explains. A section can name the codes it explains itself with a comment as its first
 line, right under its heading: `<!-- rules: KR201, KR205 -->` (or `<!-- rules: none -->` for
-a section that explains no rule). The comment is stripped from the passage text; the
-passage's `rules` are the section's own codes when it has the comment, else the document's.
+a section that explains no rule); a `*` after a code (`KR301*`) marks the section as that
+rule's primary explanation, the first thing to cite when it fires. The comment is stripped
+from the passage text; the passage's `rules` are the section's own codes when it has the
+comment, else the document's.
 The ranker gives a passage whose own section explains a fired code more weight than one
 that merely sits in a document about it (see `search.py`). A section may also carry
 `<!-- keywords: a, b -->`: words a draft needing this section tends to use that its text
@@ -54,6 +56,8 @@ class Corpus:
 
     passages: list[Passage]
     doc_rules: dict[str, list[str]]
+    # passage id -> the codes that passage is the primary explanation of (`KR301*`).
+    primary: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -108,12 +112,13 @@ def load_passages(dirs: Sequence[Path | str] = (), *, bundled: bool = True) -> l
 
 def load_corpus(dirs: Sequence[Path | str] = (), *, bundled: bool = True) -> Corpus:
     """Like `load_passages`, plus the document-level rule codes the ranker falls back on."""
-    passages: list[Passage] = []
-    doc_rules: dict[str, list[str]] = {}
+    corpus = Corpus([], {})
     for doc in load_documents(corpus_dirs(dirs, bundled=bundled)):
-        passages.extend(split_document(doc))
-        doc_rules[doc.id] = list(doc.rules)
-    return Corpus(passages, doc_rules)
+        split = _split_sections(doc)
+        corpus.passages.extend(passage for passage, _ in split)
+        corpus.primary.update({passage.id: codes for passage, codes in split if codes})
+        corpus.doc_rules[doc.id] = list(doc.rules)
+    return corpus
 
 
 def load_documents(dirs: Sequence[Path | str]) -> list[GuidanceDoc]:
@@ -199,6 +204,11 @@ def split_document(doc: GuidanceDoc) -> list[Passage]:
     The splitting level is the shallowest heading level below the title (normally `##`);
     a lone leading `#` is the document title, not a section. Deeper headings stay in text.
     """
+    return [passage for passage, _ in _split_sections(doc)]
+
+
+def _split_sections(doc: GuidanceDoc) -> list[tuple[Passage, list[str]]]:
+    """`split_document`, with the codes each passage is the primary explanation of."""
     lines = doc.body.splitlines()
     headings = _headings(lines)
     levels = [level for _, level, _ in headings]
@@ -218,10 +228,10 @@ def split_document(doc: GuidanceDoc) -> list[Passage]:
         else:
             sections[-1][1].append(line)
 
-    passages: list[Passage] = []
+    passages: list[tuple[Passage, list[str]]] = []
     used: set[str] = set()
     for name, body_lines in sections:
-        section_rules, keywords = _pop_section_notes(body_lines, name, doc)
+        section_rules, primary, keywords = _pop_section_notes(body_lines, name, doc)
         text = "\n".join(body_lines).strip()
         if not text:
             continue
@@ -231,14 +241,17 @@ def split_document(doc: GuidanceDoc) -> list[Passage]:
             unique, n = f"{slug}-{n}", n + 1
         used.add(unique)
         passages.append(
-            Passage(
-                id=f"{doc.id}#{unique}",
-                doc_id=doc.id,
-                title=doc.title,
-                section=name or "Overview",
-                text=text,
-                rules=list(doc.rules) if section_rules is None else section_rules,
-                tags=list(dict.fromkeys([*doc.tags, *keywords])),
+            (
+                Passage(
+                    id=f"{doc.id}#{unique}",
+                    doc_id=doc.id,
+                    title=doc.title,
+                    section=name or "Overview",
+                    text=text,
+                    rules=list(doc.rules) if section_rules is None else section_rules,
+                    tags=list(dict.fromkeys([*doc.tags, *keywords])),
+                ),
+                primary,
             )
         )
     return passages
@@ -268,28 +281,33 @@ def corpus_fingerprint(passages: Sequence[Passage], embedding: str = "") -> str:
 
 def _pop_section_notes(
     lines: list[str], section: str, doc: GuidanceDoc
-) -> tuple[list[str] | None, list[str]]:
+) -> tuple[list[str] | None, list[str], list[str]]:
     """Remove a section's leading `<!-- rules: -->` / `<!-- keywords: -->` comment lines.
 
-    Returns (the section's codes, or None when it has no rules comment; its keywords).
-    Only comments that open the section count, so a comment deeper in the text stays text.
+    Returns (the section's codes, or None when it has no rules comment; the codes marked
+    `*`, which this section is the primary explanation of; its keywords). Only comments
+    that open the section count, so a comment deeper in the text stays text.
     """
     codes: list[str] | None = None
+    primary: list[str] = []
     keywords: list[str] = []
     while True:
         first = next((i for i, line in enumerate(lines) if line.strip()), None)
         match = _SECTION_NOTE.match(lines[first]) if first is not None else None
         if first is None or match is None:
-            return codes, keywords
+            return codes, primary, keywords
         del lines[first]
         value = match.group("value").strip()
         if match.group("kind").lower() == "keywords":
             keywords.extend(k.strip().lower() for k in value.split(",") if k.strip())
             continue
         found = [] if value.lower() in _NO_RULES else re.split(r"[\s,]+", value.upper())
+        marked = [code[:-1] for code in found if code.endswith("*")]
+        found = [code.rstrip("*") for code in found]
         where = f"the rules comment of section {section or 'Overview'!r}"
         _check_codes(found, where, doc.path)
         codes = list(dict.fromkeys([*(codes or []), *found]))
+        primary = list(dict.fromkeys([*primary, *marked]))
 
 
 def _check_codes(codes: Sequence[str], where: str, path: Path) -> None:

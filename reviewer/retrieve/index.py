@@ -76,6 +76,7 @@ class GuidanceIndex:
         top_k: int = 4,
         weights: FusionWeights | None = None,
         doc_rules: Mapping[str, Sequence[str]] | None = None,
+        primary: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self._passages = list(passages)
         # The codes each document explains as a whole (front matter). Without them, a
@@ -87,6 +88,8 @@ class GuidanceIndex:
                 derived[passage.doc_id].extend(passage.rules)
             doc_rules = derived
         self.doc_rules = {doc: list(dict.fromkeys(codes)) for doc, codes in doc_rules.items()}
+        # Passage id -> the codes it is the primary explanation of (`KR301*` in its section).
+        self.primary = {pid: list(codes) for pid, codes in (primary or {}).items()}
         self._by_id = {p.id: p for p in self._passages}
         self._lexical = LexicalIndex(self._passages)
         self._vector = vector
@@ -106,7 +109,14 @@ class GuidanceIndex:
             DEFAULT_WEIGHTS if semantic is not None else LEXICAL_ONLY_WEIGHTS
         )
         return rank(
-            self._passages, lexical, semantic, codes, limit, weights, doc_rules=self.doc_rules
+            self._passages,
+            lexical,
+            semantic,
+            codes,
+            limit,
+            weights,
+            doc_rules=self.doc_rules,
+            primary=self.primary,
         )
 
     def signals(self, query: str) -> tuple[np.ndarray, np.ndarray | None]:
@@ -193,7 +203,14 @@ def open_index(config: Config | None = None, *, rebuild: bool = False) -> Guidan
     elif settings.embedding != "none":
         vector = _open_vector_store(config, passages, fingerprint, status, rebuild=rebuild)
     status["open_ms"] = round((time.perf_counter() - started) * 1000, 1)
-    return GuidanceIndex(passages, status, vector, top_k=settings.top_k, doc_rules=corpus.doc_rules)
+    return GuidanceIndex(
+        passages,
+        status,
+        vector,
+        top_k=settings.top_k,
+        doc_rules=corpus.doc_rules,
+        primary=corpus.primary,
+    )
 
 
 # -- backends --------------------------------------------------------------------------

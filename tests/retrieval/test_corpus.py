@@ -187,6 +187,21 @@ def _section_tags(post: frontmatter.Post) -> dict[str, list[str] | None]:
     return tags
 
 
+def _primary_sections() -> dict[str, list[str]]:
+    """Code -> the sections marked (`KR301*`) as that rule's primary explanation."""
+    found: dict[str, list[str]] = {}
+    for stem, post in _docs().items():
+        for heading, codes in _section_tags(post).items():
+            for code in codes or []:
+                if code.endswith("*"):
+                    found.setdefault(code[:-1], []).append(f"{stem}#{_slug(heading)}")
+    return found
+
+
+def _plain(codes: list[str] | None) -> list[str] | None:
+    return None if codes is None else [code.rstrip("*") for code in codes]
+
+
 def test_every_section_says_which_rules_it_explains_with_real_codes() -> None:
     catalogue = _rule_catalogue()
     untagged, unknown = [], []
@@ -195,7 +210,9 @@ def test_every_section_says_which_rules_it_explains_with_real_codes() -> None:
             if codes is None:
                 untagged.append(f"{stem}: {heading}")
                 continue
-            unknown.extend(f"{stem}: {heading}: {c}" for c in codes if c not in catalogue)
+            unknown.extend(
+                f"{stem}: {heading}: {c}" for c in _plain(codes) or [] if c not in catalogue
+            )
     assert not untagged, (
         f"sections without a `<!-- rules: ... -->` line under the heading: {untagged}"
     )
@@ -219,9 +236,21 @@ def test_passages_carry_their_section_tags_and_not_the_comment() -> None:
     for stem, post in _docs().items():
         for heading, codes in _section_tags(post).items():
             passage = by_id[f"{stem}#{_slug(heading)}"]
-            assert passage.rules == (codes or []), (passage.id, passage.rules, codes)
+            assert passage.rules == (_plain(codes) or []), (passage.id, passage.rules, codes)
             leaked = SECTION_NOTE.match(passage.text.splitlines()[0].strip())
             assert not leaked, f"{passage.id}: the rules comment leaked into the text"
+
+
+def test_every_registered_rule_has_one_or_two_primary_sections() -> None:
+    """The section a reviewer cites first when a rule fires is marked, for every rule."""
+    catalogue = _rule_catalogue()
+    primary = _primary_sections()
+    missing = sorted(set(catalogue) - set(primary))
+    assert not missing, (
+        f"rules with no section marked as primary (`<!-- rules: CODE* -->`): {missing}"
+    )
+    crowded = {code: ids for code, ids in primary.items() if len(ids) > 2}
+    assert not crowded, f"a primary mark should single out one or two sections: {crowded}"
 
 
 def test_every_registered_rule_is_explained_by_a_document() -> None:

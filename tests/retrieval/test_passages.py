@@ -221,7 +221,7 @@ rules: [KR202, KR205]
 Lead-in text.
 
 ## Setting a target
-<!-- rules: KR202 -->
+<!-- rules: KR202* -->
 
 Say what value counts as success.
 
@@ -264,6 +264,8 @@ def test_load_corpus_keeps_the_document_level_codes_apart(tmp_path: Path) -> Non
     write(tmp_path / "g", "tagged.md", TAGGED)
     corpus = load_corpus([tmp_path / "g"], bundled=False)
     assert corpus.doc_rules == {"tagged": ["KR202", "KR205"]}
+    # `KR202*`: the section is KR202's primary explanation; the star is not part of the code.
+    assert corpus.primary == {"tagged#setting-a-target": ["KR202"]}
     assert [p.id for p in corpus.passages] == [
         p.id for p in load_passages([tmp_path / "g"], bundled=False)
     ]
@@ -285,7 +287,8 @@ def test_retagging_a_section_changes_the_fingerprint(tmp_path: Path) -> None:
     write(
         tmp_path / "g",
         "tagged.md",
-        TAGGED.replace("<!-- rules: KR202 -->", "<!-- rules: KR205 -->"),
+        TAGGED.replace("<!-- rules: KR202* -->", "<!-- rules: KR205 -->"),
     )
     after = corpus_fingerprint(load_passages([tmp_path / "g"], bundled=False), "wordllama")
     assert before != after
+    assert TAGGED.count("<!-- rules: KR202* -->") == 1  # the replacement above did happen

@@ -165,3 +165,26 @@ def test_lexical_only_index_in_process(corpus_dir: Path, cache_dir: Path) -> Non
     assert index.get("beta-baselines#instrument-first") is not None
     assert index.get("beta-baselines#nope") is None
     assert len(index.passages()) == 8
+
+
+def test_the_primary_section_of_a_fired_rule_comes_first_among_equals(
+    passages: list[Any],
+) -> None:
+    # Both baselines sections explain KR201; only one is marked as its primary explanation.
+    lexical = np.zeros(len(passages))
+    weights = FusionWeights(semantic=0.0, breadth=0.0, primary=0.2)
+    plain = rank(passages, lexical, None, ["KR201"], 2, weights)
+    assert [p.id for p in plain] == [
+        "beta-baselines#why-a-baseline-matters",
+        "beta-baselines#instrument-first",
+    ]
+    primary = {"beta-baselines#instrument-first": ["KR201"]}
+    marked = rank(passages, lexical, None, ["KR201"], 2, weights, primary=primary)
+    assert [p.id for p in marked] == [
+        "beta-baselines#instrument-first",
+        "beta-baselines#why-a-baseline-matters",
+    ]
+    assert all(0.0 <= p.score <= 1.0 for p in marked)
+    # A primary mark for a rule that did not fire changes nothing.
+    other = rank(passages, lexical, None, ["KR201"], 2, weights, primary={"x#y": ["KR201"]})
+    assert [p.id for p in other] == [p.id for p in plain]
