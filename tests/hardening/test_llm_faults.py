@@ -266,7 +266,7 @@ def test_prompt_injection_does_not_change_the_output_contract(
 
     # The injected text travelled as data, inside its delimiters, never closing them.
     for request in openai_server.completions:
-        user = request.last_user_message
+        user = next(str(m["content"]) for m in request.messages if m.get("role") == "user")
         assert user.count("<key_result>") == 1 and user.count("</key_result>") == 1
         inside = user.split("<key_result>", 1)[1].split("</key_result>", 1)[0]
         assert "<system>" not in inside and "</system>" not in inside
