@@ -14,9 +14,9 @@ from hardkit import REPO
 from support.openai_server import OpenAIServer, RecordedRequest, Reply
 
 APP = REPO / "app.py"
-LIVE_MARKUP = re.compile(
-    r"<\s*(script|img|a|iframe|svg|style)\b|\]\(\s*javascript:|\bon\w+\s*=\s*alert", re.I
-)
+LIVE_TAG = re.compile(r"<\s*(script|img|a|iframe|svg|style|b)\b", re.I)
+# Elements whose text Streamlit renders as Markdown (st.code and st.text are literal).
+MARKDOWN_KINDS = {"Markdown", "Caption", "Error", "Warning", "Info", "Success", "Expander"}
 OBJECTIVE = "Make <b>checkout</b> fast <svg onload=alert(1)>"
 KRS = [
     "Ship the <script>alert('okr')</script> widget to production",
@@ -46,8 +46,16 @@ def _elements(at: Any) -> list[Any]:
     return found
 
 
+def _markdown_to_html(text: str) -> str:
+    """CommonMark rendering with raw HTML and every link allowed: what escaping must stop."""
+    markdown_it = pytest.importorskip("markdown_it")
+    renderer = markdown_it.MarkdownIt("commonmark", {"html": True})
+    renderer.validateLink = lambda url: True
+    return renderer.render(text)
+
+
 def _assert_inert(at: Any) -> list[str]:
-    """No element renders HTML, no text element carries live markup; returns all texts."""
+    """No element renders HTML, no Markdown text renders a tag or a link; returns all texts."""
     texts: list[str] = []
     for node in _elements(at):
         proto = getattr(node, "proto", None)
@@ -56,12 +64,13 @@ def _assert_inert(at: Any) -> list[str]:
         if getattr(proto, "allow_html", False):
             pytest.fail(f"an element renders HTML: {proto}")
         kind = type(node).__name__
-        value = getattr(node, "value", None) if kind != "Code" else None
-        label = getattr(node, "label", None) if kind == "Expander" else None
-        for text in (value, label):
-            if isinstance(text, str):
-                texts.append(text)
-                assert not LIVE_MARKUP.search(text), (kind, text)
+        if kind not in MARKDOWN_KINDS:
+            continue
+        text = getattr(node, "label" if kind == "Expander" else "value", None)
+        if isinstance(text, str):
+            texts.append(text)
+            html = _markdown_to_html(text)
+            assert not LIVE_TAG.search(html), (kind, text, html)
     return texts
 
 

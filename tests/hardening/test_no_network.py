@@ -68,7 +68,7 @@ def test_the_guard_really_blocks_and_logs_in_a_subprocess(tmp_path: Path) -> Non
     code = (
         "import socket\n"
         "try:\n"
-        "    socket.create_connection(('192.0.2.1', 80), timeout=1)\n"
+        "    socket.socket().connect(('192.0.2.1', 80))\n"
         "except OSError as exc:\n"
         "    print(type(exc).__name__)\n"
         "try:\n"
