@@ -55,11 +55,10 @@ def run_knowledge_command(args: argparse.Namespace) -> int:
 
 
 def _list(config: Config, fmt: str) -> int:
-    from .corpus import load_passages
+    from .corpus import load_corpus
 
-    passages = load_passages(
-        config.retrieval.knowledge_dirs, bundled=config.retrieval.bundled_corpus
-    )
+    corpus = load_corpus(config.retrieval.knowledge_dirs, bundled=config.retrieval.bundled_corpus)
+    passages = corpus.passages
     if fmt == "json":
         _print_json({"passages": [_passage_dict(p, with_text=False) for p in passages]})
         return EXIT_OK
@@ -68,7 +67,9 @@ def _list(config: Config, fmt: str) -> int:
         return EXIT_OK
     width = max(len(p.id) for p in passages)
     for passage in passages:
-        rules = ",".join(passage.rules) or "-"
+        # `KR301*`: this section is the rule's primary explanation.
+        first_for = corpus.primary.get(passage.id, [])
+        rules = ",".join(c + ("*" if c in first_for else "") for c in passage.rules) or "-"
         print(f"{passage.id:<{width}}  {rules:<12}  {passage.section}")
     docs = len({p.doc_id for p in passages})
     print(f"\n{len(passages)} passages in {docs} documents")

@@ -1,10 +1,13 @@
 """Ranking: lexical BM25, semantic similarity and fired rule codes, fused into one score.
 
 Static embeddings miss paraphrase that a transformer would catch, and BM25 misses synonyms;
-the rule codes that fired on a key result are the strongest signal of all, because each
-guidance document names the rules it explains. So each signal is min-max normalised over
-the corpus and combined in a weighted sum, and passages that explain a fired rule are
-pulled to the top (one per fired code first, so two fired rules both get their guidance).
+the rule codes that fired on a key result are the strongest signal of all. Codes live at
+two levels in the corpus: a document's front matter lists the rules it explains, and each
+section's `<!-- rules: ... -->` comment lists the rules that section itself explains, with
+`*` on the rule's primary section. So a passage earns full code credit when its own
+section explains a fired code (plus a little when it is that rule's primary explanation)
+and only partial credit when just its document does. BM25 and cosine similarity are each
+min-max normalised over the corpus and combined with the code credit in a weighted sum.
 
 Everything here is pure Python plus numpy and bm25s: no vector store, so lexical-only
 ranking works with no chromadb at all.
@@ -33,7 +36,7 @@ class FusionWeights:
 
     semantic: float = 0.5
     lexical: float = 1.0
-    # A passage whose document explains every fired code gains as much as the best word
+    # A passage whose section explains every fired code gains as much as the best word
     # match: guidance for a fired rule outranks anything that merely shares words with it.
     code: float = 1.0
     # Put the best passage for each fired code ahead of everything else. Off by default:
