@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from ..models import Anatomy, KeyResult
 from .numbers import extract_numbers
-from .parse import Parsed, analyse, comparable_value, units_compatible
+from .parse import Parsed, analyse, comparable_value, is_placeholder, units_compatible
 
 __all__ = [
     "Parsed",
     "analyse",
     "comparable_value",
     "extract_numbers",
+    "is_placeholder",
     "parse_anatomy",
     "units_compatible",
 ]

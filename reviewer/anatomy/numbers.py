@@ -339,6 +339,7 @@ class Token:
     sign: str | None = None  # "+" or "-" written in front of the number
     bare: bool = False  # no unit and no noun after it: takes its partner's unit
     num_start: int = 0  # where the digits start (after any comparator or currency)
+    placeholder: str | None = None  # "baseline"/"target" for a visible "<target>": no value
 
     def to_quantity(self) -> Quantity:
         """The public model for this number."""

@@ -83,7 +83,7 @@ _MONTH = (
 )
 _DATE_WORDS = (
     rf"(?:(?:the\s+)?(?:end|close|start|middle|beginning)\s+of\s+(?:the\s+)?(?:this\s+|next\s+)?"
-    rf"(?:q[1-4]|h[12]|quarter|half|year|month|sprint|fy\s?\d{{2,4}}|{_MONTH}(?:\s+(?:19|20)\d{{2}})?|(?:19|20)\d{{2}}|"
+    rf"(?:q[1-4]|h[12]|quarter|half|year|month|sprint|period|cycle|fy\s?\d{{2,4}}|{_MONTH}(?:\s+(?:19|20)\d{{2}})?|(?:19|20)\d{{2}}|"
     rf"(?:19|20)\d{{2}}[-\s]?q[1-4])|q[1-4](?:\s*['’]?\s*\d{{2,4}})?|h[12](?:\s+\d{{4}})?|"
     rf"fy\s?\d{{2,4}}|(?:19|20)\d{{2}}(?:[-\s]?q[1-4]|-\d{{2}}(?:-\d{{2}})?)?|"
     rf"{_MONTH}\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+(?:19|20)\d{{2}})?|"
@@ -98,7 +98,7 @@ _DEADLINE_RE = gated(
     rf"(?:within|in|over\s+the\s+next|in\s+the\s+next)\s+(?:the\s+)?(?:next\s+)?(?:\d+|one|two|"
     rf"three|four|five|six|nine|twelve|a)\s+(?:business\s+|working\s+)?(?:days?|weeks?|months?|"
     rf"quarters?|years?|sprints?)\b(?!\s+(?:of|after|from|post|since|following)\b)|"
-    rf"(?:end|close)\s+of\s+(?:the\s+)?(?:q[1-4]|h[12]|quarter|half|year|fy\s?\d{{2,4}}|{_MONTH}(?:\s+(?:19|20)\d{{2}})?|"
+    rf"(?:end|close)\s+of\s+(?:the\s+)?(?:q[1-4]|h[12]|quarter|half|year|period|cycle|fy\s?\d{{2,4}}|{_MONTH}(?:\s+(?:19|20)\d{{2}})?|"
     rf"(?:19|20)\d{{2}})|\bthis\s+(?:quarter|half|year)\b|\bq[1-4]\b(?:\s*['’]?\s*\d{{2,4}})?|"
     rf"\bh[12]\s+(?:19|20)\d{{2}}|(?:19|20)\d{{2}}[-\s]?(?:q[1-4]|h[12])\b|\beo[qy]\b|"
     rf"\bfy\s?\d{{2,4}}\b)",
@@ -196,6 +196,115 @@ _PLACEHOLDER_RE = re.compile(
     r"determined|confirmed)|not\s+(?:yet\s+)?(?:known|measured))\s*$",
     re.IGNORECASE,
 )
+# A visible placeholder in the text ("<baseline>", "<target>%", "<baseline: unknown>",
+# "by <deadline>"): a value that is present but not known yet. Rewrites are written with
+# them (the reviewer never invents a number), and a rewrite is judged as if they were filled.
+PLACEHOLDER_TEXT_RE = re.compile(
+    r"<\s*(?P<name>[a-z][a-z0-9 _\-]{0,30}?)\s*(?::[^<>]{0,60})?>", re.IGNORECASE
+)
+_PLACEHOLDER_ROLES: dict[str, str] = {
+    **dict.fromkeys(
+        [
+            "baseline",
+            "current",
+            "current value",
+            "today",
+            "start",
+            "starting value",
+            "now",
+            "baseline value",
+            "current level",
+            "from",
+        ],
+        "baseline",
+    ),
+    **dict.fromkeys(
+        [
+            "target",
+            "goal",
+            "target value",
+            "new target",
+            "level",
+            "value",
+            "number",
+            "n",
+            "x",
+            "y",
+            "amount",
+            "count",
+            "to",
+        ],
+        "target",
+    ),
+    **dict.fromkeys(
+        [
+            "deadline",
+            "date",
+            "due date",
+            "end date",
+            "period",
+            "quarter",
+            "when",
+            "time frame",
+            "timeframe",
+            "deadline date",
+        ],
+        "deadline",
+    ),
+    **dict.fromkeys(["metric", "measure", "kpi", "metric name"], "metric"),
+    **dict.fromkeys(["percentile", "pnn", "pxx"], "percentile"),
+}
+_PLACEHOLDER_DEADLINE_RE = re.compile(
+    r"(?:\b(?:by|before|until|till|no\s+later\s+than|in|within|during|at)\s+(?:the\s+end\s+of\s+)?)?"
+    r"<\s*(?:deadline|date|due\s+date|end\s+date|period|quarter|when|time\s?frame|deadline\s+date)"
+    r"\s*(?::[^<>]{0,60})?>",
+    re.IGNORECASE,
+)
+_PLACEHOLDER_IN_RAW_RE = re.compile(r"<\s*[A-Za-z]")
+
+
+def is_placeholder(quantity: Quantity | Token | None) -> bool:
+    """Whether a baseline or target is a visible placeholder ("<target>%"): present, but its
+    value (0 in `value`) is unknown, so it must not be compared with anything."""
+    return quantity is not None and _PLACEHOLDER_IN_RAW_RE.search(quantity.raw) is not None
+
+
+def _placeholder_tokens(text: str) -> tuple[list[Token], list[str], str]:
+    """The tokens of `text` with each value placeholder read as a number in its place.
+
+    A value placeholder is masked with zeros of the same length, so the number reader sees
+    its unit, comparator and currency ("under <target> ms", "$<baseline>", "<target>/quarter")
+    and every span stays put; the raw words are then restored from the text. Returns the
+    tokens, the roles of the placeholders that are not values (deadline, metric...) and the
+    masked text, in which notes inside other placeholders ("<deadline: Q3?>") are blanked so
+    they are not read as dates.
+    """
+    masked = text
+    other_roles: list[str] = []
+    spans: list[tuple[int, int, str]] = []
+    for match in PLACEHOLDER_TEXT_RE.finditer(text):
+        name = " ".join(match.group("name").lower().replace("_", " ").replace("-", " ").split())
+        role = _PLACEHOLDER_ROLES.get(name)
+        start, end = match.span()
+        if role is None or role in ("deadline", "metric", "percentile"):
+            # "<service>" is a name left to fill, not a value; "<deadline>" is found later
+            if role is not None:
+                other_roles.append(role)
+            inner = match.start("name")
+            masked = masked[:inner] + "x" * (end - 1 - inner) + masked[end - 1 :]
+            continue
+        masked = masked[:start] + "0" * (end - start) + masked[end:]
+        spans.append((start, end, role))
+    tokens = tokenize(masked)
+    for token in tokens:
+        for start, end, role in spans:
+            if token.start <= start < token.end or start <= token.start < end:
+                token.raw = text[token.start : token.end]
+                token.placeholder = role
+                break
+    return tokens, other_roles, masked
+
+
 _CLAUSE_SPLIT_RE = re.compile(
     r"(?=[\s;,])\s*(?:;|,\s*(?:and\s+|while\s+|plus\s+)?(?=[a-z]+\s)|\s(?:and|while|plus|as\s+well\s+as|"
     r"&|along\s+with|with)\s)\s*",
@@ -702,7 +811,14 @@ def analyse(kr: KeyResult) -> Parsed:
     """Parse a key result once: anatomy, number roles and the lexical cues behind them."""
     text = kr.text if isinstance(kr.text, str) else str(kr.text or "")
     lower = text.lower()
-    tokens = tokenize(text)
+    placeholder_roles: list[str] = []
+    placeholder_values = False
+    scan = text  # the text the deadline is looked for in (placeholder notes blanked)
+    if "<" in text and PLACEHOLDER_TEXT_RE.search(text):
+        tokens, placeholder_roles, scan = _placeholder_tokens(text)
+        placeholder_values = any(t.placeholder for t in tokens)
+    else:
+        tokens = tokenize(text)
     words = _WORD_RE.findall(lower)
     parsed = Parsed(anatomy=_EMPTY_ANATOMY, text=text, lower=lower, tokens=tokens, words=words)
     cues: list[str] = []
@@ -731,6 +847,10 @@ def analyse(kr: KeyResult) -> Parsed:
         metric_words.append("share")  # "100% of laptops encrypted": a share is a measure
     if wordset & _METRIC_PHRASE_HINTS and METRIC_PHRASE_RE.search(text):
         metric_words.append("phrase")
+    if "metric" in placeholder_roles:
+        metric_words.append("<metric>")  # named later: present, not known yet
+    if "percentile" in placeholder_roles:
+        metric_words.append("percentile")
     parsed.metric_words = metric_words
     # "users" or "hours" alone name a population or a unit, not a measure: they count as a
     # metric only next to a measured value
@@ -757,10 +877,15 @@ def analyse(kr: KeyResult) -> Parsed:
 
     # -- deadline, window, source, aggregation -------------------------------------------
     deadline_match = (
-        _DEADLINE_RE.search(text) if _may_have_deadline(words, wordset, tokens) else None
+        _DEADLINE_RE.search(scan) if _may_have_deadline(words, wordset, tokens) else None
     )
+    deadline_span = _deadline_span(deadline_match, tokens) if deadline_match else None
+    if deadline_span is None and "deadline" in placeholder_roles:
+        placeholder_deadline = _PLACEHOLDER_DEADLINE_RE.search(text)
+        if placeholder_deadline:
+            deadline_span = placeholder_deadline.span()
     deadline = _clean_explicit(kr.deadline) or (
-        deadline_match.group(0).strip() if deadline_match else None
+        text[deadline_span[0] : deadline_span[1]].strip() if deadline_span else None
     )
     window_match = (
         _WINDOW_RE.search(text)
@@ -794,11 +919,12 @@ def analyse(kr: KeyResult) -> Parsed:
                 aggregation = "p" + aggregation[:2]
     if percentile and aggregation is None:
         aggregation = percentile
+    if percentile is None and "percentile" in placeholder_roles:
+        percentile = aggregation = "<percentile>"
 
     # -- number roles --------------------------------------------------------------------
     scope_start = parsed.attached_at or 0
     values: list[Token] = []
-    deadline_span = deadline_match.span() if deadline_match else None
     window_span = window_match.span() if window_match else None
     for token in tokens:
         if not token.is_value or token.start < scope_start:
@@ -938,6 +1064,30 @@ def analyse(kr: KeyResult) -> Parsed:
             ):
                 target = token
                 break
+    if placeholder_values:
+        # a named placeholder holds its role, whatever its position says
+        named_baseline = next((t for t in values if t.placeholder == "baseline"), None)
+        named_target = next(
+            (t for t in values if t.placeholder == "target" and t is not relative), None
+        )
+        if named_baseline is not None:
+            if target is named_baseline:
+                target = None
+            baseline = named_baseline
+        if named_target is not None:
+            if baseline is named_target:
+                baseline = None
+            target = named_target
+        if target is None and baseline is not None:
+            target = next(
+                (
+                    t
+                    for t in values
+                    if t is not baseline and t is not relative and t.start > baseline.start
+                ),
+                None,
+            )
+        cues.extend(f"placeholder:{t.placeholder}" for t in values if t.placeholder)
     zero_match = _ZERO_TARGET_RE.search(text) if wordset & _ZERO_HINTS else None
     zero = zero_match is not None and target is None
     parsed.zero_target = zero
@@ -1023,7 +1173,13 @@ def analyse(kr: KeyResult) -> Parsed:
     parsed.verb_direction = verb_direction
     direction = verb_direction
     numbers_direction = None
-    if baseline_q is not None and target_q is not None and _comparable(baseline_q, target_q):
+    if (
+        baseline_q is not None
+        and target_q is not None
+        and not is_placeholder(baseline_q)
+        and not is_placeholder(target_q)
+        and _comparable(baseline_q, target_q)
+    ):
         if comparable_value(target_q) > comparable_value(baseline_q):
             numbers_direction = "increase"
         elif comparable_value(target_q) < comparable_value(baseline_q):
@@ -1060,11 +1216,31 @@ def analyse(kr: KeyResult) -> Parsed:
             window=window,
             deadline=deadline,
             source=source,
-            numbers=[t.to_quantity() for t in tokens],
+            numbers=[t.to_quantity() for t in tokens if t.placeholder is None],
             cues=cues,
         ),
     )
     return parsed
+
+
+def _deadline_span(match: re.Match[str], tokens: list[Token]) -> tuple[int, int]:
+    """The span of a deadline phrase, widened to the whole period it names.
+
+    The pattern may stop inside a period the number reader took whole ("by the end of
+    2026" in "by the end of 2026-Q3"), or before a second part of it ("by FY2027" in
+    "by FY2027 Q1"): the phrase runs to the end of the date tokens it touches.
+    """
+    start, end = match.span()
+    while end > start and match.string[end - 1].isspace():
+        end -= 1
+    for token in tokens:
+        if token.unit_kind != "date" or token.end <= end:
+            continue
+        if token.start < end or not match.string[end : token.start].strip(" -–/"):
+            end = token.end
+        elif token.start > end:
+            break
+    return start, end
 
 
 def _share_unit(baseline: Token, target: Token) -> None:
@@ -1101,6 +1277,8 @@ def units_compatible(
     loose = {"count", "other"}
     if ka in loose and kb in loose:
         return None
+    if (a.unit is None and is_placeholder(a)) or (b.unit is None and is_placeholder(b)):
+        return None  # "<baseline>" with no unit written takes whatever unit it is filled in
     if (ka in loose and a.unit is None) or (kb in loose and b.unit is None):
         if (ka == "count" and kb in ("rate",)) or (kb == "count" and ka in ("rate",)):
             return None

@@ -5,12 +5,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..anatomy import comparable_value
+from ..anatomy import comparable_value, is_placeholder
 from ..anatomy.lexicon import FILLER_WORDS, VERB_CATEGORY
 from ..anatomy.numbers import tokenize
 from ..models import Anatomy, KeyResult, Objective
 from .registry import Hit, SetContext, rule
 from .wording import clip
+
+
+def _judged(ctx: SetContext) -> list[Objective]:
+    """The objectives the team wrote: not the implicit container a reader makes for key
+    results pasted without an objective line (it has no text, so no focus, no numbers and
+    no count of key results to judge)."""
+    return [o for o in ctx.okr_set.objectives if not o.implicit]
 
 
 @rule(
@@ -26,7 +33,9 @@ def too_many_key_results(ctx: SetContext) -> Iterator[Hit]:
     """Flags an objective carrying more key results than the configured maximum.
 
     ## What it checks
-    An objective has more key results than `max_key_results` (4 by default).
+    An objective has more key results than `max_key_results` (4 by default). Key results
+    pasted with no objective line are a batch of drafts, not an objective, and are not
+    judged.
 
     ## Why it matters
     Every key result competes for the same attention. Past three or four, the list stops
@@ -44,7 +53,7 @@ def too_many_key_results(ctx: SetContext) -> Iterator[Hit]:
         rate, rollback time)
     """
     limit = ctx.config.max_key_results
-    for objective in ctx.okr_set.objectives:
+    for objective in _judged(ctx):
         count = len(objective.key_results)
         if count > limit:
             yield Hit(
@@ -82,7 +91,7 @@ def too_many_objectives(ctx: SetContext) -> Iterator[Hit]:
         Three to five objectives, each with three or four key results
     """
     limit = ctx.config.max_objectives
-    count = len(ctx.okr_set.objectives)
+    count = len(_judged(ctx))
     if count > limit:
         yield Hit(
             message=f"the set has {count} objectives; more than {limit} is more than anyone "
@@ -120,7 +129,7 @@ def quantitative_objective(ctx: SetContext) -> Iterator[Hit]:
         Objective: Customers can rely on us during their busiest hours
         KR: Raise uptime from <baseline> to 99.95% by <deadline>
     """
-    for objective in ctx.okr_set.objectives:
+    for objective in _judged(ctx):
         numbers = [
             t
             for t in tokenize(objective.text)
@@ -153,7 +162,8 @@ def too_few_key_results(ctx: SetContext) -> Iterator[Hit]:
 
     ## What it checks
     An objective has fewer key results than `min_key_results` (2 by default), including
-    none at all.
+    none at all. Key results pasted without any objective line are not an objective the
+    team wrote, so they are not counted here (nor by OKR601-OKR603).
 
     ## Why it matters
     A single metric rarely captures an objective, and it is easy to move on its own in
@@ -170,7 +180,7 @@ def too_few_key_results(ctx: SetContext) -> Iterator[Hit]:
         KR: Keep merge-to-production lead time under <target> while doing so
     """
     minimum = ctx.config.min_key_results
-    for objective in ctx.okr_set.objectives:
+    for objective in _judged(ctx):
         count = len(objective.key_results)
         if count < minimum:
             counted = "no key results" if count == 0 else f"only {count} key result"
@@ -309,7 +319,7 @@ def same_values(a: Anatomy | None, b: Anatomy | None) -> bool:
     if a is None or b is None:
         return False
     pairs = ((a.baseline, b.baseline), (a.target, b.target))
-    if any(x is None or y is None for x, y in pairs):
+    if any(x is None or y is None or is_placeholder(x) or is_placeholder(y) for x, y in pairs):
         return False
     return all(
         abs(comparable_value(x) - comparable_value(y)) <= 1e-9 * max(1.0, abs(comparable_value(x)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..anatomy import comparable_value, units_compatible
+from ..anatomy import comparable_value, is_placeholder, units_compatible
 from ..models import Quantity
 from .registry import Hit, KeyResultContext, rule
 from .wording import clip
@@ -156,6 +156,8 @@ def target_contradicts_direction(ctx: KeyResultContext) -> Iterator[Hit]:
     baseline, target = anatomy.baseline, anatomy.target
     if parsed is None or baseline is None or target is None:
         return
+    if is_placeholder(baseline) or is_placeholder(target):
+        return  # "<target>" has no value yet to move either way
     wanted = parsed.verb_direction
     if parsed.lead_category == "improve" and parsed.polarity:
         wanted = "decrease" if parsed.polarity == "lower" else "increase"
@@ -290,6 +292,8 @@ def timid_target(ctx: KeyResultContext) -> Iterator[Hit]:
     threshold = ctx.config.stretch_threshold
     baseline, target, relative = anatomy.baseline, anatomy.target, anatomy.relative_change
     if baseline is not None and target is not None:
+        if is_placeholder(baseline) or is_placeholder(target):
+            return  # how far it moves is decided when the placeholder is filled
         if units_compatible(baseline, target) is not None:
             return
         moved = improvement(baseline, target, ctx.parsed.verb_direction if ctx.parsed else None)

@@ -2,7 +2,8 @@
 
 A case is either one key result (`text`, optional `objective`, `period`, explicit fields
 and `ignore` suppressions) or a whole set (`set:` with `period`, `ignore` and
-`objectives`, each with `text`, `ignore` and `key_results` given as strings or dicts).
+`objectives`, each with `text`, `ignore`, `implicit` (the container a reader makes for
+key results pasted without an objective) and `key_results` given as strings or dicts).
 Both may carry `config` (Config fields). The rule under test is always selected on top
 of the defaults, so off-by-default rules such as KR402 can be tested.
 """
@@ -92,6 +93,7 @@ def codes_reported(case: RuleCase) -> set[str]:
             objectives=[
                 Objective(
                     text=str(o.get("text", "")),
+                    implicit=bool(o.get("implicit", False)),
                     suppressions=_suppressions(o.get("ignore")),
                     key_results=[_key_result(k) for k in o.get("key_results") or []],
                 )

@@ -263,3 +263,100 @@ def test_baseline_target_and_timebound_labels(case: dict) -> None:
     assert (a.baseline is not None) == case["b"], a.baseline
     assert (a.target is not None or a.relative_change is not None) == case["t"], a.target
     assert (a.deadline is not None or bool(case.get("period"))) == case["d"], a.deadline
+
+
+@pytest.mark.parametrize(
+    ("text", "baseline", "target", "deadline"),
+    [
+        (
+            "Reduce p95 checkout latency from <baseline> to <target> by the end of 2026-Q3",
+            "<baseline>",
+            "<target>",
+            "by the end of 2026-Q3",
+        ),
+        (
+            "Raise availability from <baseline>% to 99.9% by <deadline>",
+            "<baseline>%",
+            "99.9%",
+            "by <deadline>",
+        ),
+        ("Cut MTTR from 2 hours to <target> minutes", "2 hours", "<target> minutes", None),
+        ("Keep availability at <target> (today <baseline>)", "<baseline>", "<target>", None),
+        (
+            "Raise NPS to <target> from <baseline> before <deadline>",
+            "<baseline>",
+            "<target>",
+            "before <deadline>",
+        ),
+        (
+            "Reduce latency from <baseline: unknown> to under <target> ms in <deadline: Q3?>",
+            "<baseline: unknown>",
+            "under <target> ms",
+            "in <deadline: Q3?>",
+        ),
+        (
+            "Cut spend from $<baseline> to $<target> per month",
+            "$<baseline>",
+            "$<target> per month",
+            None,
+        ),
+        (
+            "Reduce time to mitigate incidents from the top 10 alerts from <baseline> min to <target> min",
+            "<baseline> min",
+            "<target> min",
+            None,
+        ),
+    ],
+)
+def test_placeholders_are_present_but_unknown_values(
+    text: str, baseline: str, target: str, deadline: str | None
+) -> None:
+    a = anatomy(text)
+    assert a.baseline is not None and a.baseline.raw == baseline
+    assert a.target is not None and a.target.raw == target
+    assert a.deadline == deadline
+    for quantity in (a.baseline, a.target):
+        start, end = quantity.span
+        assert text[start:end] == quantity.raw
+    # a placeholder is not a number of the text: verification must never see it as one
+    assert all("<" not in q.raw for q in a.numbers)
+    assert all("<" not in q.raw for q in extract_numbers(text))
+
+
+def test_placeholder_direction_comes_from_the_verb_not_the_zero_in_its_place() -> None:
+    assert anatomy("Increase 7-day retention from 28% to <target>%").direction == "increase"
+    assert anatomy("Reduce p99 latency from <baseline> ms to under 300ms").direction == "decrease"
+    named = anatomy("Reduce <metric> from <baseline> to <target> by <deadline>")
+    assert named.metric == "<metric>" and named.deadline == "by <deadline>"
+
+
+def test_names_that_are_not_values_are_left_alone() -> None:
+    a = anatomy("Reduce <service> p95 latency to 300 ms")
+    assert a.baseline is None and a.target.raw == "300 ms"
+
+
+@pytest.mark.parametrize(
+    ("text", "deadline"),
+    [
+        ("Cut p95 latency from 900 ms to 300 ms by the end of 2026-Q3", "by the end of 2026-Q3"),
+        ("Cut p95 latency from 900 ms to 300 ms by end of Q3 2026", "by end of Q3 2026"),
+        ("Cut p95 latency from 900 ms to 300 ms by the end of H2 2026", "by the end of H2 2026"),
+        (
+            "Cut p95 latency from 900 ms to 300 ms by the close of 2026-H2",
+            "by the close of 2026-H2",
+        ),
+        ("Cut p95 latency from 900 ms to 300 ms in Q3 FY27", "in Q3 FY27"),
+        ("Cut p95 latency from 900 ms to 300 ms by end of Q3 FY27", "by end of Q3 FY27"),
+        ("Cut p95 latency from 900 ms to 300 ms by FY2027 Q1", "by FY2027 Q1"),
+        ("Cut p95 latency from 900 ms to 300 ms by the end of FY27", "by the end of FY27"),
+        ("Cut p95 latency from 900 ms to 300 ms by the end of 2026 Q3", "by the end of 2026 Q3"),
+        (
+            "Cut p95 latency from 900 ms to 300 ms by the end of the period",
+            "by the end of the period",
+        ),
+    ],
+)
+def test_periods_are_read_whole(text: str, deadline: str) -> None:
+    a = anatomy(text)
+    assert a.deadline == deadline
+    assert (a.baseline.raw, a.target.raw) == ("900 ms", "300 ms")
