@@ -312,3 +312,21 @@ def test_bars_cover_the_issue_floor():
     assert {"rules.kind_accuracy", "retrieval.default.recall_at_3"} <= metrics
     assert {"rewrites.verified_rate", "rewrites.invented_numbers", "rewrites.coverage"} <= metrics
     assert all(b.threshold >= 0.9 for b in BARS if b.op == ">=")
+
+
+def test_a_known_gap_reports_between_floor_and_bar_and_fails_below_the_floor():
+    from reviewer.evaluation.bars import Bar, check_bars, closed_gaps, known_gaps, missed
+
+    bar = Bar("retrieval.default.recall_at_3", ">=", 0.9, "issue 4", gap_floor=0.75)
+    results = check_bars(
+        {
+            "dev": {"retrieval.default.recall_at_3": 0.8},
+            "test": {"retrieval.default.recall_at_3": 0.7},
+            "holdout": {"retrieval.default.recall_at_3": 0.95},
+        },
+        bars=(bar,),
+    )
+    assert [r.split for r in known_gaps(results)] == ["dev"]
+    assert [r.split for r in missed(results)] == ["test"]
+    assert [r.split for r in closed_gaps(results)] == ["holdout"]
+    assert "GAP" in results[0].describe() and "MISSED" in results[1].describe()
