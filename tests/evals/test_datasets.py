@@ -8,8 +8,16 @@ from collections import Counter
 import pytest
 import yaml
 
-from reviewer.evaluation.datasets import SPLITS, by_split, default_data_dir, load_dataset
-from reviewer.evaluation.scorers import KINDS, invented_numbers, keeps_subject
+from reviewer.errors import InputError
+from reviewer.evaluation.datasets import (
+    ALL_SPLITS,
+    HOLDOUT,
+    SPLITS,
+    by_split,
+    default_data_dir,
+    load_dataset,
+)
+from reviewer.evaluation.scorers import KINDS, content_words, invented_numbers, keeps_subject
 
 FUNCTIONS = {"platform", "product", "data", "security", "sre", "devex", "mobile", "ml"}
 BARRED = ("KR101", "KR102", "KR103", "KR201", "KR202", "KR301")
@@ -38,8 +46,20 @@ LABEL_FIELDS = {"kind", "must_fire", "must_not_fire", "has_baseline", "has_targe
 
 
 @pytest.fixture(scope="module")
-def krs():
+def all_krs():
+    """Every key-result case: dev, test and the blind holdout (labels follow one guide)."""
     return load_dataset("key_results")
+
+
+@pytest.fixture(scope="module")
+def krs(all_krs):
+    """The gated splits (dev and test): the cases the stratification rules apply to."""
+    return [c for c in all_krs if c["split"] in SPLITS]
+
+
+@pytest.fixture(scope="module")
+def holdout(all_krs):
+    return by_split(all_krs, HOLDOUT)
 
 
 @pytest.fixture(scope="module")
@@ -61,14 +81,15 @@ def _sources(case):
 
 
 # -- key results ---------------------------------------------------------------------------
-def test_key_result_fields_and_ids(krs):
-    ids = [c["id"] for c in krs]
+def test_key_result_fields_and_ids(all_krs):
+    ids = [c["id"] for c in all_krs]
     assert len(ids) == len(set(ids))
-    for c in krs:
+    for c in all_krs:
         assert set(c) <= KR_FIELDS, c["id"]
         assert set(c["labels"]) == LABEL_FIELDS, c["id"]
         assert re.fullmatch(r"[a-z]+-\d{3}", c["id"]), c["id"]
-        assert c["split"] in SPLITS, c["id"]
+        assert c["split"] in ALL_SPLITS, c["id"]
+        assert c["id"].startswith("ho-") == (c["split"] == HOLDOUT), c["id"]
         assert c["function"] in FUNCTIONS, c["id"]
         assert c["labels"]["kind"] in KINDS, c["id"]
         assert isinstance(c["text"], str) and c["text"].strip(), c["id"]
@@ -111,25 +132,27 @@ def test_every_barred_code_has_positives_on_both_splits(krs):
             assert fired[code] >= 6, (split, code, fired[code])
 
 
-def test_codes_exist_in_the_catalogue_and_lists_do_not_overlap(krs):
-    for c in krs:
+def test_codes_exist_in_the_catalogue_and_lists_do_not_overlap(all_krs):
+    for c in all_krs:
         fire, not_fire = set(c["labels"]["must_fire"]), set(c["labels"]["must_not_fire"])
         assert not fire & not_fire, c["id"]
         assert fire | not_fire <= CATALOGUE, (c["id"], (fire | not_fire) - CATALOGUE)
         assert not any(code.startswith("OKR") for code in fire | not_fire), c["id"]
 
 
-def test_codes_exist_in_the_rule_registry(krs):
+def test_codes_exist_in_the_rule_registry(all_krs):
     from reviewer.rules import all_rules
 
     registered = {spec.code for spec in all_rules()}
-    used = {code for c in krs for code in c["labels"]["must_fire"] + c["labels"]["must_not_fire"]}
+    used = {
+        code for c in all_krs for code in c["labels"]["must_fire"] + c["labels"]["must_not_fire"]
+    }
     assert used <= registered, used - registered
 
 
-def test_barred_codes_follow_the_labeling_table(krs):
+def test_barred_codes_follow_the_labeling_table(all_krs):
     """KR101/102/103 from the kind, KR201/202 from outcome anatomy, KR301 from timebound."""
-    for c in krs:
+    for c in all_krs:
         lab = c["labels"]
         kind, b, t = lab["kind"], lab["has_baseline"], lab["has_target"]
         expected = {
@@ -145,16 +168,16 @@ def test_barred_codes_follow_the_labeling_table(krs):
             assert code in where, (c["id"], code, fires)
 
 
-def test_timebound_follows_period_and_deadline(krs):
-    for c in krs:
+def test_timebound_follows_period_and_deadline(all_krs):
+    for c in all_krs:
         if c["period"]:
             assert c["labels"]["timebound"], c["id"]
         if c.get("deadline"):
             assert c["labels"]["timebound"], c["id"]
 
 
-def test_good_cases_exclude_every_other_problem(krs):
-    for c in krs:
+def test_good_cases_exclude_every_other_problem(all_krs):
+    for c in all_krs:
         if c["labels"]["must_fire"]:
             continue
         lab = c["labels"]
@@ -163,8 +186,8 @@ def test_good_cases_exclude_every_other_problem(krs):
         assert c["reference_rewrite"] is None, c["id"]
 
 
-def test_bad_cases_have_honest_reference_rewrites(krs):
-    for c in krs:
+def test_bad_cases_have_honest_reference_rewrites(all_krs):
+    for c in all_krs:
         if not c["labels"]["must_fire"]:
             continue
         rewrite = c["reference_rewrite"]
@@ -195,6 +218,77 @@ def test_hard_cases_are_represented(krs):
     assert any(len(c["text"]) > 200 for c in krs)
     assert any(len(c["text"]) < 15 for c in krs)
     assert any(c["period"] is None for c in krs)
+
+
+# -- the blind holdout ----------------------------------------------------------------------
+def test_holdout_counts_half_good_half_bad_every_function(holdout):
+    assert len(holdout) >= 80
+    good = [c for c in holdout if not c["labels"]["must_fire"]]
+    assert abs(len(good) - (len(holdout) - len(good))) <= len(holdout) * 0.05
+    assert {c["function"] for c in holdout} == FUNCTIONS
+    assert {c["labels"]["kind"] for c in holdout} == set(KINDS)
+    for function in FUNCTIONS:
+        assert sum(c["function"] == function for c in holdout) >= 8, function
+
+
+def test_holdout_has_positives_for_every_barred_code_and_labels_them_everywhere(holdout):
+    fired = Counter(code for c in holdout for code in c["labels"]["must_fire"])
+    for code in BARRED:
+        assert fired[code] >= 8, (code, fired[code])
+    for c in holdout:
+        labeled = set(c["labels"]["must_fire"]) | set(c["labels"]["must_not_fire"])
+        assert set(BARRED) <= labeled, c["id"]
+
+
+def test_holdout_lives_only_in_its_own_file():
+    root = default_data_dir() / "datasets"
+    main = yaml.safe_load((root / "key_results.yaml").read_text(encoding="utf-8"))["cases"]
+    held = yaml.safe_load((root / "key_results_holdout.yaml").read_text(encoding="utf-8"))
+    assert all(c["split"] in SPLITS for c in main)
+    assert all(c["split"] == HOLDOUT for c in held["cases"])
+
+
+@pytest.mark.parametrize(
+    ("file", "split"), [("key_results.yaml", HOLDOUT), ("key_results_holdout.yaml", "dev")]
+)
+def test_loader_refuses_a_case_in_the_wrong_split_file(tmp_path, file, split):
+    datasets = tmp_path / "datasets"
+    datasets.mkdir()
+    case = {"id": "ho-001", "split": split, "text": "Cut p95 latency from 2 s to 1 s"}
+    (datasets / file).write_text(yaml.safe_dump({"cases": [case]}), encoding="utf-8")
+    with pytest.raises(InputError, match="split"):
+        load_dataset("key_results", tmp_path)
+
+
+def test_holdout_wordings_are_not_near_copies_of_dev_or_test(krs, holdout):
+    """Blind means fresh: no holdout draft shares most of its content words with a seen one."""
+    seen = [(c["id"], content_words(c["text"])) for c in krs]
+    texts = {c["text"].strip().casefold() for c in krs}
+    for c in holdout:
+        assert c["text"].strip().casefold() not in texts, c["id"]
+        words = content_words(c["text"])
+        for other_id, other in seen:
+            if words and other:
+                overlap = len(words & other) / len(words | other)
+                assert overlap < 0.7, (c["id"], other_id, round(overlap, 2))
+    assert not {c["objective"] for c in holdout} & {c["objective"] for c in krs}
+
+
+def test_holdout_hard_cases_are_represented(holdout):
+    tags = Counter(tag for c in holdout for tag in c.get("tags") or ())
+    for tag in (
+        "deliverable-verb-outcome",
+        "odd-number",
+        "non-native",
+        "long",
+        "short",
+        "relative-change",
+        "explicit-fields",
+    ):
+        assert tags[tag] >= 2, tag
+    assert any(len(c["text"]) > 200 for c in holdout)
+    assert any(len(c["text"]) < 15 for c in holdout)
+    assert any(c["period"] is None for c in holdout)
 
 
 # -- sets ----------------------------------------------------------------------------------
