@@ -16,12 +16,15 @@ from .anatomy import analyse
 from .anatomy.lexicon import (
     ACTIVITY_NOUNS,
     CERTIFICATION_RE,
+    EVENT_COMPOUND_HEADS,
+    EVENT_MODIFIERS,
     EVENT_NOUNS,
     METRIC_WORDS,
     PEOPLE_NOUNS,
     VERB_CATEGORY,
     gated,
 )
+from .anatomy.numbers import NUMBER_WORDS
 from .anatomy.parse import DIRECTION_CATEGORIES, Parsed
 from .models import Anatomy, KeyResult, Kind
 
@@ -106,6 +109,155 @@ _CONTENT_OBJECTS = frozenset(
 )
 
 
+# Verbs whose object is an event the team puts on: holding it is the point (activity).
+EVENT_VERBS = frozenset(
+    ["hold", "host", "run", "organise", "organize", "schedule", "facilitate", "arrange", "convene"]
+)
+# Verbs that finish something: a single named thing finished is a milestone (output), a
+# count or a cadence of them is activity ("complete the SOC 2 audit" vs "complete 4 audits").
+COMPLETION_VERBS = frozenset(["complete", "finish", "do", "perform", "finalise", "finalize"])
+# Words that end the verb's object: prepositions, links, cadences and participles.
+_OBJECT_END = frozenset(
+    [
+        "per",
+        "for",
+        "with",
+        "at",
+        "on",
+        "in",
+        "to",
+        "before",
+        "after",
+        "every",
+        "each",
+        "across",
+        "during",
+        "by",
+        "within",
+        "under",
+        "over",
+        "above",
+        "below",
+        "from",
+        "of",
+        "so",
+        "that",
+        "which",
+        "and",
+        "or",
+        "while",
+        "once",
+        "twice",
+        "weekly",
+        "monthly",
+        "quarterly",
+        "daily",
+        "yearly",
+        "annually",
+        "biweekly",
+        "fortnightly",
+        "this",
+        "next",
+        "until",
+        "through",
+        "into",
+        "onto",
+        "against",
+        "among",
+        "between",
+        "where",
+        "who",
+        "as",
+        "than",
+        "about",
+        "around",
+        "throughout",
+        "held",
+        "run",
+        "hosted",
+        "organised",
+        "organized",
+        "completed",
+        "complete",
+        "done",
+        "conducted",
+        "delivered",
+        "published",
+        "scheduled",
+        "facilitated",
+        "finished",
+        "performed",
+        "-",
+        "–",
+        "—",
+        ":",
+        "(",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "this",
+        "a",
+        "an",
+    ]
+)
+_OBJECT_DETERMINERS = frozenset(
+    ["the", "a", "an", "our", "its", "their", "this", "that", "these", "those", "all", "my"]
+)
+# "3 rounds of interviews": the head is what comes after "of".
+_CONTAINER_NOUNS = frozenset(
+    ["rounds", "round", "series", "set", "sets", "couple", "pair", "batch"]
+)
+_NUMBER_WORD_SET = frozenset(w for w in NUMBER_WORDS if " " not in w) - {"a", "an"}
+
+
+class ObjectPhrase:
+    """The noun phrase a lead verb acts on (or that a verbless key result starts with)."""
+
+    __slots__ = ("counted", "definite", "end", "head", "modifier", "plural")
+
+    def __init__(self, words: list[str], start: int) -> None:
+        phrase: list[str] = []
+        position = start
+        while position < len(words) and len(phrase) < 8:
+            word = words[position]
+            if phrase and word in _OBJECT_END:
+                if word == "of" and phrase[-1] in _CONTAINER_NOUNS:
+                    phrase = []  # "two rounds of user interviews": start again after "of"
+                    position += 1
+                    continue
+                break
+            phrase.append(word)
+            position += 1
+        self.end = position
+        self.definite = bool(phrase) and phrase[0] in _OBJECT_DETERMINERS - {"a", "an"}
+        while phrase and phrase[0] in _OBJECT_DETERMINERS:
+            phrase = phrase[1:]
+        self.counted = bool(phrase) and (phrase[0][:1].isdigit() or phrase[0] in _NUMBER_WORD_SET)
+        nouns = [w for w in phrase if not w[:1].isdigit() and w.isascii()]
+        self.head = nouns[-1] if nouns else None
+        self.modifier = nouns[-2] if len(nouns) > 1 else None
+        head = self.head or ""
+        self.plural = head.endswith("s") and not head.endswith("ss") and len(head) > 3
+
+    @property
+    def is_event(self) -> bool:
+        """Whether the head names an event: "bug bashes", "an offsite", "6 chaos game days"."""
+        if self.head in EVENT_NOUNS:
+            return True
+        return self.head in EVENT_COMPOUND_HEADS and self.modifier in EVENT_MODIFIERS
+
+
+def object_phrase(parsed: Parsed) -> ObjectPhrase:
+    """The object of the lead verb, or the opening noun phrase when there is no verb."""
+    start = parsed.lead_index + 1 if parsed.lead_index is not None else 0
+    if parsed.lead_index is None:
+        while start < len(parsed.words) and not parsed.words[start][:1].isalnum():
+            start += 1
+    return ObjectPhrase(parsed.words, start)
+
+
 def classify(kr: KeyResult, anatomy: Anatomy) -> Kind:
     """The kind of a key result, from its text and its (possibly edited) anatomy."""
     parsed = analyse(kr)
@@ -149,6 +301,25 @@ def decide(parsed: Parsed, anatomy: Anatomy) -> tuple[Kind, list[str]]:
             return "outcome", ["kind:attached-outcome"]
 
     cadence = bool(parsed.wordset & _CADENCE_HINTS) and bool(_CADENCE_RE.search(text))
+    if verb in EVENT_VERBS or verb in COMPLETION_VERBS or index is None:
+        thing = object_phrase(parsed)
+        if verb in EVENT_VERBS and thing.is_event:
+            return "activity", [f"kind:event:{verb}"]  # "hold 6 game days", "host a bug bash"
+        if verb in COMPLETION_VERBS and thing.head is not None:
+            repeated = (
+                thing.counted
+                or cadence
+                or people_object
+                or (thing.plural and (thing.head in ACTIVITY_NOUNS or thing.is_event))
+            )
+            if repeated and (thing.head in ACTIVITY_NOUNS or thing.is_event or people_object):
+                return "activity", [f"kind:repeated-action:{verb}"]  # "complete 4 audits"
+            if not repeated and not measured:
+                return "output", [f"kind:milestone:{verb}"]  # "complete the SOC 2 audit"
+        if index is None and thing.is_event and not measured:
+            after = parsed.words[thing.end] if thing.end < len(parsed.words) else ""
+            if thing.counted or cadence or after in _ACTIVITY_PARTICIPLES:
+                return "activity", ["kind:scheduled-event"]  # "two bug bashes per quarter"
     counted_people = people_object and any(t.unit_kind == "count" for t in value_tokens)
     counted = any(t.unit_kind in ("count", "rate") for t in value_tokens)
     if category in ("output", "ambiguous") and (
@@ -177,6 +348,10 @@ def decide(parsed: Parsed, anatomy: Anatomy) -> tuple[Kind, list[str]]:
     if category == "ambiguous":
         if verb == "deliver" and has_metric and measured:
             return "outcome", ["kind:delivered-metric"]
+        if verb == "run" and any(
+            t.comparator and t.unit_kind in MEASURED_UNITS for t in value_tokens
+        ):
+            return "outcome", ["kind:measured-run"]  # "run the nightly batch in under 2 hours"
         if _activity_head(words, index) or verb in ("give", "perform", "do", "send", "record"):
             return "activity", [f"kind:activity-object:{verb}"]
         if verb == "review":
@@ -389,6 +564,8 @@ def _activity_head(
     for position, word in enumerate(tail):
         if word not in nouns:
             continue
+        if word == "hours" and (position == 0 or tail[position - 1] != "office"):
+            continue  # "in under 2 hours" is a duration; only "office hours" is an event
         following = tail[position + 1] if position + 1 < len(tail) else None
         if (
             following is None

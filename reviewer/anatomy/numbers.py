@@ -435,6 +435,95 @@ def _token_matches(text: str) -> Iterator[re.Match[str]]:
         position = max(match.end(), match.start() + 1)
 
 
+# Names a number after them identifies rather than measures: "SOC 2", "ISO 27001",
+# "Postgres 16", "tier 1 services", "Kubernetes 1.30" (a count of nothing).
+_IDENTIFIER_NAMES = frozenset(
+    [
+        "soc",
+        "iso",
+        "pci",
+        "dss",
+        "nist",
+        "ssae",
+        "type",
+        "tier",
+        "level",
+        "sev",
+        "severity",
+        "phase",
+        "stage",
+        "version",
+        "gen",
+        "generation",
+        "python",
+        "java",
+        "jdk",
+        "node",
+        "nodejs",
+        "kafka",
+        "postgres",
+        "postgresql",
+        "mysql",
+        "redis",
+        "elasticsearch",
+        "opensearch",
+        "ios",
+        "android",
+        "kubernetes",
+        "k8s",
+        "http",
+        "tls",
+        "ssl",
+        "oauth",
+        "ipv",
+        "wcag",
+        "rhel",
+        "ubuntu",
+        "debian",
+        "centos",
+        "windows",
+        "macos",
+        "react",
+        "angular",
+        "vue",
+        "rails",
+        "django",
+        "spring",
+        "scala",
+        "php",
+        "ruby",
+        "golang",
+        "dotnet",
+        "terraform",
+        "spark",
+        "airflow",
+        "cassandra",
+        "mongodb",
+        "hl7",
+        "es",
+        "ecmascript",
+        "swift",
+        "kotlin",
+        "gradle",
+        "webpack",
+        "nextjs",
+        "step",
+        "wave",
+        "api",
+        "v",
+    ]
+)
+_NAME_BEFORE_RE = re.compile(r"(?:^|[^A-Za-z0-9])([A-Za-z][A-Za-z0-9]*)[ ]$")
+
+
+def _identifies(text: str, token: Token) -> bool:
+    """Whether a bare number is part of a name: "SOC 2", "Postgres 16", "tier 1"."""
+    if token.unit is not None or token.comparator or token.sign or token.upper is not None:
+        return False
+    name = _NAME_BEFORE_RE.search(text, max(0, token.start - 16), token.start)
+    return name is not None and name.group(1).lower() in _IDENTIFIER_NAMES
+
+
 def tokenize(text: str) -> list[Token]:
     """Every number in `text`, in order, as internal tokens."""
     tokens: list[Token] = []
@@ -473,7 +562,10 @@ def tokenize(text: str) -> list[Token]:
             value = float(_DIGITS_RE.search(raw).group(0))  # type: ignore[union-attr]
             tokens.append(Token(start, end, raw, value, value, unit_kind="other", num_start=start))
             continue
-        tokens.append(_quantity_token(m, text, start, end, raw))
+        token = _quantity_token(m, text, start, end, raw)
+        if token.unit_kind == "count" and _identifies(text, token):
+            token.unit_kind = "other"
+        tokens.append(token)
     return tokens
 
 

@@ -709,6 +709,9 @@ _SENTENCE_STARTERS = frozenset(
         "whether",
     ]
 )
+_VERB_PREFIXES = frozenset(
+    ["re", "de", "un", "pre", "co", "auto", "self", "over", "under", "cross", "multi", "up"]
+)
 _GERUND_OBJECT_STARTS = frozenset(
     ["the", "a", "an", "our", "all", "every", "each", "its", "their", "to", "more", "less", "fewer"]
 )
@@ -775,6 +778,11 @@ def _lead_verb(words: list[str]) -> tuple[int | None, str | None, str | None]:
         if phrasal is not None:
             return index, phrasal[0], phrasal[1]
         found = VERB_CATEGORY.get(word)
+        if found is None and "-" in word:
+            # "re-run", "auto-scale", "co-host": a prefixed verb keeps the verb's kind
+            prefix, _, base = word.partition("-")
+            if prefix in _VERB_PREFIXES:
+                found = VERB_CATEGORY.get(base)
         if found is None:
             if (
                 index == 0

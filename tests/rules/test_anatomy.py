@@ -360,3 +360,18 @@ def test_periods_are_read_whole(text: str, deadline: str) -> None:
     a = anatomy(text)
     assert a.deadline == deadline
     assert (a.baseline.raw, a.target.raw) == ("900 ms", "300 ms")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Complete the SOC 2 Type II audit",
+        "Pass the ISO 27001 audit",
+        "Migrate the orders database to Postgres 16",
+        "Keep tier 1 services on call",
+    ],
+)
+def test_numbers_in_names_are_not_values(text: str) -> None:
+    a = anatomy(text)
+    assert a.target is None and a.baseline is None
+    assert [q.unit_kind for q in a.numbers] == ["other"]
