@@ -114,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Score rules, retrieval and critique on the labeled sets.",
     )
     ev.add_argument("--critic", choices=("offline", "llm"), default="offline")
-    ev.add_argument("--split", choices=("dev", "test", "all"), default="all")
+    ev.add_argument("--split", choices=("dev", "test", "holdout", "all"), default="all")
     ev.add_argument("--data", metavar="DIR", help="eval data folder (default: the repo's evals/)")
     ev.add_argument("--out", metavar="DIR", help="where to write the JSON and Markdown reports")
     ev.add_argument(

@@ -1,6 +1,7 @@
 """`okr-review eval`: run the reviewer over the labeled datasets, score, print, compare.
 
-Stages, each scored per split (dev and test side by side):
+Stages, each scored per split (dev and test side by side, and the blind `holdout` split
+beside them: reported in aggregate only and never gated, see evals/README.md):
 - rules: every key-result case through `check_key_result` -> kind accuracy and confusion,
   per-code precision / recall / F1, anatomy accuracy;
 - sets: every set case through the YAML reader and `check_set` -> set-finding accuracy;
@@ -27,7 +28,7 @@ from typing import Any
 
 from . import scorers
 from .bars import BAR_CODES, BARS, Bar, BarResult, check_bars, closed_gaps, known_gaps, missed
-from .datasets import SPLITS, by_split, default_data_dir, load_dataset
+from .datasets import REPORTED_ONLY_SPLITS, SPLITS, by_split, default_data_dir, load_dataset
 
 STAGES: tuple[str, ...] = ("rules", "sets", "retrieval", "critic")
 REPORTED_CODES: tuple[str, ...] = (
@@ -103,8 +104,17 @@ class EvalResult:
         return {name: split.metrics for name, split in self.splits.items()}
 
     def bar_results(self, bars: tuple[Bar, ...] = BARS) -> list[BarResult]:
-        """Every bar applied to every split, limited to the stages that were run."""
-        return check_bars(self.metrics_by_split(), bars, only_prefixes=self.stage_prefixes)
+        """Every bar applied to every gated split, limited to the stages that were run.
+
+        The holdout is never gated: it was written blind after the bars were set, and a gate
+        on it would invite tuning until it passes.
+        """
+        gated = {s: m for s, m in self.metrics_by_split().items() if s not in REPORTED_ONLY_SPLITS}
+        return check_bars(gated, bars, only_prefixes=self.stage_prefixes)
+
+    def reported_only(self) -> list[str]:
+        """The splits in this run that are reported but not gated (the holdout)."""
+        return [s for s in self.splits if s in REPORTED_ONLY_SPLITS]
 
     stage_prefixes: tuple[str, ...] = ("rules.", "sets.", "retrieval.", "rewrites.", "critique.")
 
@@ -467,6 +477,8 @@ def evaluate(options: EvalOptions, log: Callable[[str], None] | None = None) -> 
 
     def retrieval() -> None:
         cases = [c for c in datasets["retrieval"] if c.get("split") in options.splits]
+        if not cases:  # e.g. a holdout-only run: no index to build
+            return
         for name, embedding in (("default", config.retrieval.embedding), ("lexical", "none")):
             ranked, status = rank_retrieval(cases, config, embedding)
             for split in options.splits:
@@ -618,10 +630,35 @@ def _ids(ids: Sequence[str], limit: int = 8) -> str:
     return shown + (f" (+{len(ids) - limit})" if len(ids) > limit else "")
 
 
+# Details that name no case: all a blind split shows in the table and the reports.
+AGGREGATE_DETAILS: tuple[str, ...] = ("per_code", "confusion")
+CASE_LISTS: dict[str, str] = {"rewrites": "examples", "critique": "uncited"}
+
+
+def report_details(split: str, details: dict[str, Any]) -> dict[str, Any]:
+    """The details a report shows for a split: all of them, or aggregates only for a blind one.
+
+    Listing the holdout's failing cases would un-blind it (that is how the test split got
+    seen), so its report keeps counts and rates and drops every case id and text.
+    """
+    if split not in REPORTED_ONLY_SPLITS:
+        return details
+    shown: dict[str, Any] = {
+        k: v for k, v in details.items() if k in AGGREGATE_DETAILS or k.endswith("_status")
+    }
+    for key, case_list in CASE_LISTS.items():
+        if isinstance(details.get(key), dict):
+            shown[key] = {k: v for k, v in details[key].items() if k != case_list}
+    shown["cases_listed"] = False
+    return shown
+
+
 def _misses(result: EvalResult) -> list[str]:
     """Which cases went wrong, by id, so a regression can be looked up in the dataset."""
     lines = []
     for split, part in result.splits.items():
+        if split in REPORTED_ONLY_SPLITS:
+            continue  # aggregate only: see report_details
         details = part.details
         wrong = [
             f"{m['id']} ({m['label']}->{m['predicted']})" for m in details.get("misclassified", [])
@@ -644,6 +681,7 @@ def render_text(result: EvalResult, baseline: dict[str, dict[str, float]] | None
     lines = [
         f"okr-review eval: critic={result.critic}, splits={'/'.join(result.splits)}",
         f"cases per split: {counts}",
+        *_reported_only_note(result),
         "",
     ]
     header, rows = rule_rows(result)
@@ -660,8 +698,10 @@ def render_text(result: EvalResult, baseline: dict[str, dict[str, float]] | None
     if failed:
         lines.append(f"{len(failed)} of {len(bar_results)} bars missed:")
         lines += [f"  {r.describe()}" for r in failed]
-    else:
+    elif bar_results:
         lines.append(f"all {len(bar_results)} bars met, known gaps aside")
+    else:
+        lines.append("no bars apply to these splits (the holdout is reported, not gated)")
     gaps = known_gaps(bar_results) + closed_gaps(bar_results)
     if gaps:
         lines.append("known gaps (bar not met yet, regression floor held):")
@@ -669,6 +709,16 @@ def render_text(result: EvalResult, baseline: dict[str, dict[str, float]] | None
     if baseline is None:
         lines.append("no committed baseline to compare with (use --update-baseline)")
     return "\n".join(lines) + "\n"
+
+
+def _reported_only_note(result: EvalResult) -> list[str]:
+    blind = result.reported_only()
+    if not blind:
+        return []
+    return [
+        f"{'/'.join(blind)}: written blind, reported in aggregate only (no case ids), "
+        "not gated: the bars apply to dev and test"
+    ]
 
 
 def render_markdown(result: EvalResult, baseline: dict[str, dict[str, float]] | None) -> str:
@@ -680,6 +730,8 @@ def render_markdown(result: EvalResult, baseline: dict[str, dict[str, float]] | 
         return out
 
     lines = [f"## Eval results (critic: {result.critic})", ""]
+    lines += [*(f"_{note}._" for note in _reported_only_note(result))]
+    lines += [""] if result.reported_only() else []
     header, rows = rule_rows(result)
     if rows:
         lines += [*md(header, rows), ""]
@@ -721,7 +773,9 @@ def to_json(result: EvalResult, baseline: dict[str, dict[str, float]] | None) ->
         "data_dir": result.data_dir,
         "counts": result.counts,
         "metrics": flat_metrics(result),
-        "details": {split: r.details for split, r in result.splits.items()},
+        "details": {split: report_details(split, r.details) for split, r in result.splits.items()},
+        "gated_splits": [s for s in result.splits if s not in REPORTED_ONLY_SPLITS],
+        "reported_only_splits": result.reported_only(),
         "bars": bars,
         "baseline_deltas": deltas,
         "errors": result.errors,
@@ -744,10 +798,17 @@ def write_reports(
     return [json_path, md_path]
 
 
+def splits_for(choice: str, data_dir: Path) -> tuple[str, ...]:
+    """The splits `--split` names: "all" is dev and test, plus the holdout when the data has it."""
+    if choice != "all":
+        return (choice,)
+    present = {c.get("split") for c in load_dataset("key_results", data_dir)}
+    return (*SPLITS, *(s for s in REPORTED_ONLY_SPLITS if s in present))
+
+
 def run_eval_command(args: Any) -> int:
     """`okr-review eval`: run, print the table, write reports, compare or update the baseline."""
     split = getattr(args, "split", "all") or "all"
-    splits = SPLITS if split == "all" else (split,)
     data_dir = Path(args.data).expanduser() if getattr(args, "data", None) else default_data_dir()
     if not (data_dir / "datasets").is_dir():
         from ..errors import ConfigError
@@ -755,6 +816,7 @@ def run_eval_command(args: Any) -> int:
         raise ConfigError(
             f"{data_dir}: no datasets/ folder here (use --data DIR, the evals/ folder)"
         )
+    splits = splits_for(split, data_dir)
     critic = getattr(args, "critic", "offline") or "offline"
     options = EvalOptions(
         critic=critic,
@@ -775,7 +837,7 @@ def run_eval_command(args: Any) -> int:
     print("reports: " + ", ".join(str(p) for p in written), file=sys.stderr)
     if getattr(args, "update_baseline", False):
         if split != "all":
-            print("eval: --update-baseline needs both splits (--split all)", file=sys.stderr)
+            print("eval: --update-baseline needs every split (--split all)", file=sys.stderr)
             return 2
         write_baseline(path, result)
         print(f"baseline updated: {path}", file=sys.stderr)
