@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..anatomy import comparable_value, is_placeholder
-from ..anatomy.lexicon import FILLER_WORDS, VERB_CATEGORY
+from ..anatomy import comparable_value, is_placeholder, units_compatible
+from ..anatomy.lexicon import FILLER_WORDS, METRIC_WORDS, VERB_CATEGORY
 from ..anatomy.numbers import tokenize
-from ..models import Anatomy, KeyResult, Objective
+from ..models import Anatomy, KeyResult, Objective, Quantity
 from .registry import Hit, SetContext, rule
 from .wording import clip
 
@@ -192,7 +192,7 @@ def too_few_key_results(ctx: SetContext) -> Iterator[Hit]:
             )
 
 
-_TOKEN_RE = re.compile(r"[a-z][a-z0-9']*")
+_TOKEN_RE = re.compile(r"[a-z0-9][a-z0-9']*")
 _STOPWORDS = frozenset(
     [
         "a",
@@ -234,6 +234,32 @@ _STOPWORDS = frozenset(
         "more",
         "less",
         "new",
+        "fewer",
+        "lower",
+        "higher",
+        "faster",
+        "slower",
+        "better",
+        "worse",
+        "up",
+        "down",
+        "below",
+        "under",
+        "above",
+        "over",
+        "least",
+        "most",
+        "within",
+        "across",
+        "during",
+        "when",
+        "who",
+        "which",
+        "while",
+        "get",
+        "got",
+        "make",
+        "keep",
     ]
 )
 # Units and value words say nothing about which metric it is: "25 minutes" vs "25 min".
@@ -276,34 +302,127 @@ _UNIT_WORDS = frozenset(
         "point",
         "x",
         "k",
-        "m",
         "bn",
+        "mb",
+        "gb",
+        "kb",
     ]
 )
-# Different words for the same measure.
+# Different words for the same measure (mapped before stemming).
 _SYNONYMS = {
     "duration": "time",
     "durations": "time",
-    "times": "time",
     "latencies": "latency",
-    "ctr": "click-through",
-    "crash-free": "crash",
+    "spend": "cost",
+    "spending": "cost",
+    "bill": "cost",
+    "bills": "cost",
+    "failed": "failure",
+    "failing": "failure",
+    "fails": "failure",
+    "repository": "repo",
+    "repositories": "repo",
+    "percentage": "share",
+    "proportion": "share",
+    "fraction": "share",
+    "outage": "incident",
+    "outages": "incident",
+    "deployment": "deploy",
+    "deployments": "deploy",
 }
+# Phrases that name one measure in several ways: "mean time to recovery" is MTTR.
+_PHRASE_SYNONYMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (
+            r"\bmean\s+time\s+to\s+(?:recover(?:y)?|restore|restoration|resolve|resolution|"
+            r"repair|mitigate|mitigation)\b",
+            " mttr ",
+        ),
+        (r"\bmean\s+time\s+to\s+detect(?:ion)?\b", " mttd "),
+        (r"\bmean\s+time\s+to\s+acknowledge(?:ment)?\b", " mtta "),
+        (r"\bmean\s+time\s+between\s+failures?\b", " mtbf "),
+        (r"\bdaily\s+active\s+users\b", " dau "),
+        (r"\bweekly\s+active\s+users\b", " wau "),
+        (r"\bmonthly\s+active\s+users\b", " mau "),
+        (r"\bresponse\s+times?\b", " latency "),
+        (r"\bclick[\s-]*through(?:\s+rates?)?\b|\bctr\b", " ctr "),
+        (r"\blead\s+time\s+for\s+changes\b", " lead time "),
+        (r"\btime\s+to\s+first\s+byte\b", " ttfb "),
+        (r"\bcrash[\s-]*free\b", " crash "),
+        (r"\bup[\s-]?time\b", " availability "),
+        (r"\bp1s\b", " p1 "),
+    )
+)
+_DIRECTION_CATEGORIES = frozenset(["increase", "decrease", "improve", "reach", "maintain"])
+_PLACEHOLDER_RE = re.compile(r"<[^<>]{0,80}>")
 
 
-def signature(text: str) -> frozenset[str]:
-    """The content words of a key result, normalised for near-duplicate detection."""
+def _stem(word: str) -> str:
+    """A light stem, enough to match "deploys"/"deployments", "abandon"/"abandonment"."""
+    if word.endswith("'s"):
+        word = word[:-2]
+    if len(word) > 4 and word.endswith("ies"):
+        word = word[:-3] + "y"
+    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us")):
+        word = word[:-1]
+    for suffix in ("ment", "ing", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            word = word[: -len(suffix)]
+            break
+    if len(word) > 4 and word.endswith("e"):
+        word = word[:-1]
+    return word
+
+
+def signature(text: str, anatomy: Anatomy | None = None) -> frozenset[str]:
+    """The content words that name what a key result measures, normalised.
+
+    The baseline, target and relative change with their units, the deadline, the data
+    source, placeholders and direction words ("raise", "cut", "improve", "fewer") are set aside:
+    two key results about the same metric differ in those, not in what they measure.
+    Words are lightly stemmed and synonyms merged ("uptime" is availability, "mean time
+    to recovery" is MTTR, "duration" is time, "spend" is cost).
+    """
+    lower = text.lower()
+    if anatomy is not None:
+        # cut out the values and the deadline; numbers that qualify the metric stay
+        # ("7-day retention" is not "30-day retention", "p95" is not "p99")
+        cuts = [
+            q.span
+            for q in (anatomy.baseline, anatomy.target, *anatomy.numbers)
+            if q is not None
+            and q.span is not None
+            and (q.unit_kind == "date" or q in (anatomy.baseline, anatomy.target))
+        ]
+        if anatomy.relative_change is not None and anatomy.relative_change.span is not None:
+            cuts.append(anatomy.relative_change.span)
+        for phrase in (anatomy.deadline, anatomy.source):
+            found = lower.find(phrase.lower()) if phrase else -1
+            if found >= 0:
+                cuts.append((found, found + len(phrase)))  # type: ignore[arg-type]
+        merged: list[list[int]] = []
+        for start, end in sorted(cuts):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        for start, end in reversed(merged):
+            lower = lower[:start] + " " + lower[end:]
+    if "<" in lower:
+        lower = _PLACEHOLDER_RE.sub(" ", lower)
+    lower = re.sub(r"(\d+)(?:th|st|nd|rd)[\s-]+percentile", r"p\1", lower)
+    for pattern, replacement in _PHRASE_SYNONYMS:
+        if pattern.search(lower):
+            lower = pattern.sub(replacement, lower)
     words = set()
-    for word in _TOKEN_RE.findall(text.lower().replace("-", " ")):
+    for word in _TOKEN_RE.findall(lower.replace("-", " ")):
         if word in _STOPWORDS or word in FILLER_WORDS or word in _UNIT_WORDS:
             continue
         category = VERB_CATEGORY.get(word, ("", ""))[0]
-        if category in ("increase", "decrease", "improve", "reach", "maintain"):
+        if category in _DIRECTION_CATEGORIES and word not in METRIC_WORDS:
             continue  # "raise" and "improve" say the same thing about the same metric
-        word = _SYNONYMS.get(word, word)
-        if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
-            word = word[:-1]
-        words.add(word)
+        words.add(_stem(_SYNONYMS.get(word, word)))
     return frozenset(words)
 
 
@@ -314,21 +433,64 @@ def similarity(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b)
 
 
+def _equal(x: Quantity, y: Quantity) -> bool:
+    if is_placeholder(x) or is_placeholder(y) or units_compatible(x, y) is not None:
+        return False
+    a, b = comparable_value(x), comparable_value(y)
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a))
+
+
 def same_values(a: Anatomy | None, b: Anatomy | None) -> bool:
     """Whether two anatomies give the same baseline and target (after unit normalising)."""
     if a is None or b is None:
         return False
     pairs = ((a.baseline, b.baseline), (a.target, b.target))
-    if any(x is None or y is None or is_placeholder(x) or is_placeholder(y) for x, y in pairs):
+    return all(x is not None and y is not None and _equal(x, y) for x, y in pairs)
+
+
+def same_target(a: Anatomy | None, b: Anatomy | None) -> bool:
+    """Whether two anatomies aim at the same value (after unit normalising)."""
+    if a is None or b is None or a.target is None or b.target is None:
         return False
-    return all(
-        abs(comparable_value(x) - comparable_value(y)) <= 1e-9 * max(1.0, abs(comparable_value(x)))
-        for x, y in pairs  # type: ignore[arg-type]
-    )
+    return _equal(a.target, b.target)
+
+
+def _opposite(a: Anatomy | None, b: Anatomy | None) -> bool:
+    directions = {a.direction if a else None, b.direction if b else None}
+    return directions == {"increase", "decrease"}
 
 
 DUPLICATE_THRESHOLD = 0.75  # share of content words two key results have in common
-SAME_NUMBERS_THRESHOLD = 0.65  # enough when they also share baseline and target
+SAME_NUMBERS_THRESHOLD = 0.65  # enough when they also share the target (or both values)
+
+
+def duplicates(
+    words: frozenset[str],
+    anatomy: Anatomy | None,
+    earlier_words: frozenset[str],
+    earlier_anatomy: Anatomy | None,
+) -> tuple[float, bool] | None:
+    """(overlap, same numbers) when two key results say the same thing, else None.
+
+    The same measure in other words (most content words shared), or fewer shared words
+    backed by the same target: a paraphrase that names the measure more briefly ("P1
+    MTTR" for "mean time to recovery for P1 incidents") is a duplicate when every word of
+    the shorter one is in the longer one and they aim at the same value. Key results that
+    move one metric in opposite directions are not duplicates.
+    """
+    if not words or _opposite(anatomy, earlier_anatomy):
+        return None
+    if words == earlier_words:
+        return 1.0, same_values(anatomy, earlier_anatomy)  # "Reduce churn" twice
+    if len(words) < 2 or len(earlier_words) < 2:
+        return None
+    score = similarity(words, earlier_words)
+    values = same_values(anatomy, earlier_anatomy)
+    target = values or same_target(anatomy, earlier_anatomy)
+    contained = len(words & earlier_words) == min(len(words), len(earlier_words))
+    if score >= DUPLICATE_THRESHOLD or (target and (score >= SAME_NUMBERS_THRESHOLD or contained)):
+        return score, values
+    return None
 
 
 @rule(
@@ -360,26 +522,24 @@ def duplicate_key_result(ctx: SetContext) -> Iterator[Hit]:
         KR: Reduce p95 checkout latency from 900 ms to 400 ms by <deadline>
         (and a second key result that measures something else)
     """
-    seen: list[tuple[frozenset[str], KeyResult, Objective]] = []
+    seen: list[tuple[frozenset[str], Anatomy | None, KeyResult, Objective]] = []
     for objective, kr in ctx.okr_set.key_results():
-        words = signature(kr.text)
         anatomy = ctx.parsed.get(id(kr), (None, None))[0]
-        if len(words) < 2:
-            seen.append((words, kr, objective))
-            continue
-        for earlier_words, earlier, earlier_objective in seen:
-            score = similarity(words, earlier_words)
-            same = same_values(anatomy, ctx.parsed.get(id(earlier), (None, None))[0])
-            if score >= DUPLICATE_THRESHOLD or (same and score >= SAME_NUMBERS_THRESHOLD):
-                where = "" if earlier_objective is objective else " (in another objective)"
-                yield Hit(
-                    message=f'"{clip(kr.text, 50)}" repeats "{clip(earlier.text, 50)}"{where} '
-                    f"({score:.0%} of their content words are shared"
-                    f"{', and the same numbers' if same else ''})",
-                    # a duplicate across objectives is about the set, not one objective
-                    objective=objective.text if earlier_objective is objective else None,
-                    line=kr.location.line,
-                    key_result=kr,
-                )
-                break
-        seen.append((words, kr, objective))
+        words = signature(kr.text, anatomy)
+        for earlier_words, earlier_anatomy, earlier, earlier_objective in seen:
+            found = duplicates(words, anatomy, earlier_words, earlier_anatomy)
+            if found is None:
+                continue
+            score, same = found
+            where = "" if earlier_objective is objective else " (in another objective)"
+            yield Hit(
+                message=f'"{clip(kr.text, 50)}" repeats "{clip(earlier.text, 50)}"{where} '
+                f"({score:.0%} of the words naming what they measure are shared"
+                f"{', and the same numbers' if same else ''})",
+                # a duplicate across objectives is about the set, not one objective
+                objective=objective.text if earlier_objective is objective else None,
+                line=kr.location.line,
+                key_result=kr,
+            )
+            break
+        seen.append((words, anatomy, kr, objective))
