@@ -114,6 +114,12 @@ class Reply:
 Responder = Reply | Callable[[RecordedRequest], Reply]
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver's default listen backlog is 5: at concurrency 16 the other connects wait
+    # for SYN retransmits (a second or more), which measured as a slow client.
+    request_queue_size = 128
+
+
 class OpenAIServer:
     """A ThreadingHTTPServer on 127.0.0.1 and a free port, scripted per test."""
 
@@ -128,7 +134,7 @@ class OpenAIServer:
         self.max_in_flight = 0
         self._stopping = threading.Event()
         self._ids = itertools.count(1)
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._httpd = _Server(("127.0.0.1", 0), self._handler_class())
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
