@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from ..config import Config
 from ..models import Critique, Finding, KeyResult, Passage, Problem, Quantity, Rewrite
@@ -51,10 +52,6 @@ QUOTE_CHARS = 230
 COMPOUND_TAILS = _wordset("mesh layer tier suite bus engine registry experience")
 # Time words that describe work, not a system ("weekly platform office hours").
 CADENCES = _wordset("weekly monthly daily quarterly yearly annual biweekly fortnightly")
-# Things that are shipped and then used, named with an article in a rewrite.
-PRODUCT_NOUNS = _wordset(
-    "assistant catalog editor wizard widget integration extension plugin template mode"
-)
 
 # What the summary says an outcome key result still needs, per rule code.
 NEEDS = {
@@ -74,17 +71,42 @@ NEEDS = {
 # -- data tables ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class MetricSpec:
-    """One outcome a kind of work usually moves, as a phrase with `{system}` slots."""
+    """One outcome a kind of work usually moves, as a phrase with `{system}` slots.
+
+    `when` holds patterns that must all match, each in the draft or in its objective; a
+    metric without any is a general outcome of its category. `default` marks a metric
+    offered when nothing more specific in its category matched; `needs` holds patterns the
+    draft itself must match (the thing measured: "jobs", not an objective's "pipelines").
+    """
 
     phrase: str
     metric: str
     direction: str
     why: str
-    when: re.Pattern[str] | None = None  # only for drafts matching this (and then first)
+    when: tuple[re.Pattern[str], ...] = ()
+    default: bool = False
+    needs: tuple[re.Pattern[str], ...] = ()  # must match the draft itself
+
+    def fit(self, draft: str, objective: str | None = None) -> int | None:
+        """0: `when` matches the draft; 1: it needs the objective too; 2: a general
+        metric (no `when`); None: it does not apply."""
+        if not all(p.search(draft) for p in self.needs):
+            return None
+        if not self.when:
+            return 2
+        rank = 0
+        for pattern in self.when:
+            if pattern.search(draft):
+                continue
+            if objective and pattern.search(objective):
+                rank = 1
+                continue
+            return None
+        return rank
 
     def applies(self, *texts: str | None) -> bool:
         """True unless the metric is specific to drafts (or objectives) it does not match."""
-        return self.when is None or any(t and self.when.search(t) for t in texts)
+        return all(any(t and p.search(t) for t in texts) for p in self.when)
 
 
 @dataclass(frozen=True)
@@ -98,17 +120,59 @@ class Category:
     metrics: tuple[MetricSpec, ...]
     guidance: tuple[str, ...]
     excludes: tuple[str, ...] = ()  # categories that must not accompany this one
+    weak: tuple[re.Pattern[str], ...] = ()  # the form of an activity, not its subject
 
     def score(self, text: str) -> float:
-        """2 per topic pattern found (the lead verb aside), 1 per verb pattern found.
+        """2 per topic pattern found (the lead verb aside), 1 per verb, 0.5 per weak pattern.
 
         The lead verb says what kind of work it is, not its topic: "Deploy a WAF" is
         security work, "Release dark mode" a feature launch.
         """
         topic_text = _LEAD_VERB.sub(" ", text, count=1)
-        return 2.0 * sum(1 for p in self.topic if p.search(topic_text)) + sum(
-            1 for p in self.verbs if p.search(text)
+        return (
+            2.0 * sum(1 for p in self.topic if p.search(topic_text))
+            + sum(1 for p in self.verbs if p.search(text))
+            + 0.5 * sum(1 for p in self.weak if p.search(topic_text))
         )
+
+    def names_topic(self, text: str) -> bool:
+        """True when a topic pattern (not just a verb) of this category is in `text`."""
+        topic_text = _LEAD_VERB.sub(" ", text, count=1)
+        return any(p.search(topic_text) for p in self.topic)
+
+    def select(
+        self, draft: str, objective: str | None = None, draft_only: bool = False
+    ) -> list[MetricSpec]:
+        """The metrics that fit a draft, best first (see deliverable_metrics.yaml).
+
+        Metrics whose `when` matches the draft come first, then those that need the
+        objective, then one general metric if fewer than two specific ones matched; with
+        no specific match, the general metrics and the defaults. `draft_only` keeps only
+        metrics the draft itself calls for (for a runner-up kind of work). A metric named
+        twice keeps its best place.
+        """
+        ranked: dict[int, list[MetricSpec]] = {0: [], 1: [], 2: []}
+        defaults = []
+        for spec in self.metrics:
+            rank = spec.fit(draft, objective)
+            if rank is not None:
+                ranked[rank].append(spec)
+            elif spec.default:
+                defaults.append(spec)
+        if draft_only:
+            chosen = ranked[0]
+        elif ranked[0] or ranked[1]:
+            specific = ranked[0] + ranked[1]
+            chosen = specific + (ranked[2][:1] if len(specific) < 2 else [])
+        else:
+            chosen = ranked[2] + defaults
+        seen: set[str] = set()
+        unique = []
+        for spec in chosen:
+            if spec.metric not in seen:
+                seen.add(spec.metric)
+                unique.append(spec)
+        return unique
 
 
 @dataclass(frozen=True)
@@ -118,6 +182,11 @@ class Tables:
     categories: tuple[Category, ...]
     alternatives: tuple[tuple[tuple[re.Pattern[str], ...], MetricSpec], ...]
     system_nouns: frozenset[str]
+    tool_nouns: frozenset[str] = frozenset()
+    noun_modifiers: frozenset[str] = frozenset()
+    drop_modifiers: frozenset[str] = frozenset()
+    product_nouns: frozenset[str] = frozenset()
+    qualifier_systems: tuple[tuple[re.Pattern[str], str], ...] = ()
 
 
 _LEAD_VERB = re.compile(
@@ -126,19 +195,26 @@ _LEAD_VERB = re.compile(
 )
 
 
-def _compile(patterns: list[str] | None) -> tuple[re.Pattern[str], ...]:
+def _compile(patterns: list[str] | str | None) -> tuple[re.Pattern[str], ...]:
+    if isinstance(patterns, str):
+        patterns = [patterns]
     return tuple(re.compile(p, re.IGNORECASE) for p in (patterns or []))
 
 
-def _spec(entry: dict[str, str]) -> MetricSpec:
-    when = entry.get("when")
+def _spec(entry: dict[str, Any]) -> MetricSpec:
     return MetricSpec(
         phrase=entry["phrase"],
         metric=entry["metric"],
         direction=entry["direction"],
         why=entry["why"],
-        when=re.compile(when, re.IGNORECASE) if when else None,
+        when=_compile(entry.get("when")),
+        default=bool(entry.get("default", False)),
+        needs=_compile(entry.get("needs")),
     )
+
+
+def _lower_set(items: list[Any] | None) -> frozenset[str]:
+    return frozenset(str(item).lower() for item in (items or []))
 
 
 @lru_cache(maxsize=1)
@@ -158,12 +234,25 @@ def load_tables(data_dir: Path = DATA_DIR) -> Tables:
             metrics=tuple(_spec(m) for m in c["metrics"]),
             guidance=tuple(c.get("guidance", [])),
             excludes=tuple(c.get("excludes", [])),
+            weak=_compile(c.get("weak")),
         )
         for c in deliverables["categories"]
     )
     alternatives = tuple((_compile(a["match"]), _spec(a)) for a in gameable["alternatives"])
-    nouns = frozenset(str(n).lower() for n in deliverables.get("system_nouns", []))
-    return Tables(categories=categories, alternatives=alternatives, system_nouns=nouns)
+    qualifiers = tuple(
+        (re.compile(rf"\b{re.escape(str(word))}\b", re.IGNORECASE), str(system))
+        for word, system in (deliverables.get("qualifier_systems") or {}).items()
+    )
+    return Tables(
+        categories=categories,
+        alternatives=alternatives,
+        system_nouns=_lower_set(deliverables.get("system_nouns")),
+        tool_nouns=_lower_set(deliverables.get("tool_nouns")),
+        noun_modifiers=_lower_set(deliverables.get("noun_modifiers")),
+        drop_modifiers=_lower_set(deliverables.get("drop_modifiers")),
+        product_nouns=_lower_set(deliverables.get("product_nouns")),
+        qualifier_systems=qualifiers,
+    )
 
 
 def rank_categories(
@@ -182,19 +271,27 @@ def rank_categories(
 def _ranked(
     text: str, objective: str | None, subject: str | None
 ) -> list[tuple[Category, float, float]]:
+    categories = load_tables().categories
     work = text
     if subject and subject in text and not _is_deliverable(text, subject):
         work = text.replace(subject, " ")
+        # Only work with a topic of its own outranks its subject: "Add caching to the search
+        # API" is performance work, but "Finish the pricing page redesign" is pricing work.
+        if not any(category.names_topic(work) for category in categories):
+            work = text
     ranked = []
-    for position, category in enumerate(load_tables().categories):
+    for position, category in enumerate(categories):
         own = category.score(work)
         if work is not text and subject:
             own += 0.5 * category.score(subject)
         score = own + (0.5 * category.score(objective) if objective else 0.0)
         if score > 0:
-            ranked.append((category, score, own, position))
-    ranked.sort(key=lambda item: (-item[1], -item[2], item[3]))
-    return [(category, score, own) for category, score, own, _ in ranked]
+            # A kind of work whose topic the draft itself names outranks one that only the
+            # objective, a verb or the form of the activity suggests.
+            named = category.names_topic(text)
+            ranked.append((category, score, own, position, named))
+    ranked.sort(key=lambda item: (not item[4], -item[1], -item[2], item[3]))
+    return [(category, score, own) for category, score, own, _, _ in ranked]
 
 
 def _is_deliverable(text: str, subject: str) -> bool:
@@ -205,6 +302,7 @@ def _is_deliverable(text: str, subject: str) -> bool:
 
 # -- the draft's subject ---------------------------------------------------------------------
 _WORD = re.compile(r"[A-Za-z0-9][\w.\-/+']*")
+_TOKEN = re.compile(r"[a-z0-9][a-z0-9\-]*")
 
 
 def _verbs() -> frozenset[str]:
@@ -217,6 +315,7 @@ def _verbs() -> frozenset[str]:
 
 
 def _noun_phrase(words: list[str], head: int, verbs: frozenset[str]) -> str:
+    tables = load_tables()
     start = head
     modifiers = 0
     while start > 0 and modifiers < 3:
@@ -225,7 +324,13 @@ def _noun_phrase(words: list[str], head: int, verbs: frozenset[str]) -> str:
         if lower in DETERMINERS:
             start -= 1
             break
-        is_verb = lower in verbs and not lower.endswith("ing")  # "billing service" is a name
+        # "billing service" is a name; so are "build system" and "search service", unless
+        # the verb opens the draft ("Build systems ...").
+        is_verb = (
+            lower in verbs
+            and not lower.endswith("ing")
+            and not (lower in tables.noun_modifiers and start - 1 > 0)
+        )
         if lower in STOP_WORDS or is_verb or lower in CADENCES or not re.match(r"[A-Za-z]", word):
             break
         start -= 1
@@ -237,12 +342,20 @@ def _with_article(phrase: str) -> str:
     words = phrase.split()
     first = words[0].lower()
     if first in ("a", "an"):
-        return " ".join(["the", *words[1:]])
+        words = ["the", *words[1:]]
+        first = "the"
+    # The rewrite measures the system, not its newness: "the new service mesh" -> "the
+    # service mesh" (a name of one word keeps it: "the new CI" stays).
+    body = words[1:] if first in DETERMINERS else words
+    drop = load_tables().drop_modifiers
+    while len(body) > 1 and body[0].lower() in drop:
+        body = body[1:]
+    words = (words[:1] if first in DETERMINERS else []) + body
     if first in DETERMINERS:
-        return phrase
+        return " ".join(words)
     if len(words) == 1 and words[0][:1].isupper():
-        return phrase  # a proper name: "Postgres", "Checkout"
-    return f"the {phrase}"
+        return words[0]  # a proper name: "Postgres", "Checkout"
+    return "the " + " ".join(words)
 
 
 def system_phrase(text: str | None) -> str | None:
@@ -258,10 +371,13 @@ def system_phrase(text: str | None) -> str | None:
         for i, w in enumerate(lowered)
         if w in tables.system_nouns
         and not (i + 1 < len(lowered) and lowered[i + 1] in tables.system_nouns)
+        and i > 0  # the first word is the lead verb or the metric, not a subject
     ]
+    # A tool the work builds ("a dashboard for checkout errors") is not the subject when
+    # the draft names the system it serves.
+    if any(lowered[i] not in tables.tool_nouns for i in heads):
+        heads = [i for i in heads if lowered[i] not in tables.tool_nouns]
     for head in heads:
-        if head == 0:
-            continue  # the first word is the lead verb or the metric, not a subject
         if head + 1 < len(lowered) and lowered[head + 1] in COMPOUND_TAILS:
             head += 1  # a compound name: "service mesh", "checkout experience"
         phrase = _noun_phrase(words, head, verbs)
@@ -276,9 +392,20 @@ def find_system(text: str | None) -> str | None:
     return _with_article(phrase) if phrase else None
 
 
+def qualified_system(text: str | None) -> str | None:
+    """The product a qualifier implies when no system is named ("mobile engineers")."""
+    if not text:
+        return None
+    for pattern, system in load_tables().qualifier_systems:
+        if pattern.search(text):
+            return system
+    return None
+
+
 def subject_of(ctx: CritiqueInput) -> tuple[str | None, str | None]:
     """The rewrite's subject and the draft's deliverable: a named system, else a proper name
-    the work is done to ("Postgres"), else the objective's system."""
+    the work is done to ("Postgres"), else a product a qualifier implies ("mobile
+    engineers": the mobile app), else the objective's system or product."""
     text = ctx.key_result.text
     deliverable = find_deliverable(text)
     system = find_system(text)
@@ -290,7 +417,9 @@ def subject_of(ctx: CritiqueInput) -> tuple[str | None, str | None]:
         and len(deliverable.split()) <= 3
     ):
         system = deliverable
-    return system or find_system(ctx.objective_text), deliverable
+    system = system or qualified_system(text)
+    objective = ctx.objective_text
+    return system or find_system(objective) or qualified_system(objective), deliverable
 
 
 def find_deliverable(text: str) -> str | None:
@@ -316,16 +445,72 @@ def find_deliverable(text: str) -> str | None:
     return " ".join(phrase) if phrase else None
 
 
-def fill(phrase: str, system: str | None, deliverable: str | None) -> str | None:
-    """A metric phrase with its slots filled; None when it needs a deliverable it lacks."""
-    if "{deliverable}" in phrase:
-        if not deliverable:
-            return None
-        phrase = phrase.replace("{deliverable}", deliverable)
-    if system:
+# Words that end the topic phrase after "for" / "about" ("... about checkout this quarter").
+_ABOUT_END = _wordset("every each per next end last quarter half year month week sprint")
+_ABOUT_LEADS = _wordset("for about on across")
+
+
+def find_about(text: str) -> str | None:
+    """What an activity or deliverable is about: the noun phrase after its first "for",
+    "about", "on" or "across" ("runbooks for the top 10 alerts" -> "the top 10 alerts")."""
+    words = [w.strip(".,;:") for w in _WORD.findall(text)]
+    for index, word in enumerate(words[1:], start=1):
+        if word.lower() not in _ABOUT_LEADS:
+            continue
+        phrase: list[str] = []
+        for following in words[index + 1 :]:
+            lower = following.lower()
+            if lower in STOP_WORDS or lower in _ABOUT_END or re.fullmatch(r"[qh][1-4]", lower):
+                break
+            phrase.append(following)
+            if len(phrase) >= 5:
+                break
+        content = [w for w in phrase if w.lower() not in DETERMINERS and not w[:1].isdigit()]
+        if content:
+            return " ".join(phrase)
+        return None
+    return None
+
+
+def _same_stem(first: str, second: str) -> bool:
+    shorter = min(len(first), len(second))
+    if shorter < 4:
+        return first == second
+    need = min(5, shorter)
+    return first[:need] == second[:need]
+
+
+def names_system(phrase: str, system: str) -> bool:
+    """True when a metric phrase already names the system ("checkout conversion rate" and
+    "the checkout service"), so writing the system again would only repeat it."""
+    tables = load_tables()
+    own = [
+        w for w in _TOKEN.findall(system.lower()) if w not in DETERMINERS | tables.drop_modifiers
+    ]
+    if len(own) > 1 and (own[-1] in tables.system_nouns or own[-1] in COMPOUND_TAILS):
+        own = own[:-1]  # "the checkout service": the name is "checkout"
+    if not own:
+        return False
+    words = _TOKEN.findall(phrase.replace("{system}", " ").lower())
+    return all(any(_same_stem(o, w) for w in words) for o in own)
+
+
+def fill(
+    phrase: str, system: str | None, deliverable: str | None, about: str | None = None
+) -> str | None:
+    """A metric phrase with its slots filled; None when it needs a deliverable (or what the
+    work is about) and the draft names none."""
+    for slot, value in (("{deliverable}", deliverable), ("{about}", about)):
+        if slot in phrase:
+            if not value:
+                return None
+            phrase = phrase.replace(slot, value)
+    if system and not names_system(phrase, system):
         return phrase.replace("{system}", system)
     phrase = re.sub(
-        r"\s+(?:of|for|to|in|into|on|across|with|about|through|by)\s+\{system\}", "", phrase
+        r"\s+(?:of|for|to|in|into|on|across|with|about|through|by|from|affecting)\s+\{system\}(?:'s)?",
+        "",
+        phrase,
     )
     phrase = phrase.replace("{system} ", "").replace(" {system}", "").replace("{system}", "")
     return " ".join(phrase.split())
@@ -364,7 +549,7 @@ class DeterministicCritic:
         rewrites = self.rewrites(ctx, categories)
         critique = Critique(
             critic="deterministic",
-            summary=self._summary(ctx, categories),
+            summary=self._summary(ctx, categories, rewrites),
             problems=[],
             kind_opinion=ctx.kind,
         )
@@ -372,9 +557,17 @@ class DeterministicCritic:
         return CritiqueResult(critique=critique, rewrites=rewrites)
 
     # -- the critique text -------------------------------------------------------------------
-    def _summary(self, ctx: CritiqueInput, categories: list[tuple[Category, float]]) -> str:
+    def _summary(
+        self,
+        ctx: CritiqueInput,
+        categories: list[tuple[Category, float]],
+        rewrites: list[Rewrite] = (),  # type: ignore[assignment]
+    ) -> str:
         serious = [f for f in ctx.findings if f.severity in ("error", "warning")]
-        examples = _metric_examples(categories)
+        # The examples are the metrics the rewrites use, so the summary and they agree.
+        examples = list(
+            dict.fromkeys(r.metric for r in rewrites if r.metric and not r.metric.startswith("<"))
+        )[:2] or _metric_examples(categories, ctx)
         codes = {f.code for f in serious}
         if ctx.kind == "output" or "KR101" in codes:
             work = f" ({categories[0][0].label})" if categories else ""
@@ -511,17 +704,24 @@ class DeterministicCritic:
     ) -> list[Rewrite]:
         """For work that is not an outcome: the outcomes that work should move."""
         system, deliverable = subject_of(ctx)
+        tables = load_tables()
         if deliverable is None and ctx.kind == "output":
             deliverable = system  # "Achieve 100% completion of the pricing page redesign"
         if deliverable and ctx.kind != "output":
             deliverable = None  # "users who use customers": only a shipped thing is adopted
         elif deliverable and deliverable.lower().split()[-1] in (
-            load_tables().system_nouns | PRODUCT_NOUNS
+            tables.system_nouns | tables.product_nouns
         ):
             deliverable = _with_article(deliverable)
-        ranked = _ranked(
-            ctx.key_result.text, ctx.objective_text, system_phrase(ctx.key_result.text)
-        )
+        if (
+            system is None
+            and deliverable
+            and deliverable.split()[-1].lower() in tables.system_nouns
+        ):
+            system = deliverable  # "Build a feature store": the store is what gets measured
+        draft, objective = ctx.key_result.text, ctx.objective_text
+        about = find_about(draft)
+        ranked = _ranked(draft, objective, system_phrase(draft))
         # A runner-up found only through the objective would drift from the draft's subject.
         chosen = ranked[:1] + [
             c
@@ -533,16 +733,14 @@ class DeterministicCritic:
         ]
         per_category: list[list[Rewrite]] = []
         seen: set[str] = set()
-        for category, _score, own in chosen:
+        for position, (category, _score, own) in enumerate(chosen):
             # A category found only through the objective may not fit the draft's own
             # subject (a subject taken from the objective fits it, of course).
-            subject = system if own > 0 or not system_phrase(ctx.key_result.text) else None
+            subject = system if own > 0 or not system_phrase(draft) else None
             rewrites = []
-            ordered = sorted(category.metrics, key=lambda m: m.when is None)
-            for spec in ordered:
-                if not spec.applies(ctx.key_result.text, ctx.objective_text):
-                    continue
-                phrase = fill(spec.phrase, subject, deliverable)
+            # The runner-up adds only what the draft itself calls for, never its generalities.
+            for spec in category.select(draft, objective, draft_only=position > 0):
+                phrase = fill(spec.phrase, subject, deliverable, about)
                 if phrase is None or spec.metric in seen:
                     continue
                 seen.add(spec.metric)
@@ -558,20 +756,38 @@ class DeterministicCritic:
     def _generic(
         self, ctx: CritiqueInput, system: str | None, deliverable: str | None
     ) -> list[Rewrite]:
-        """No table entry fits: adoption of what was shipped is the first outcome to check."""
-        if not deliverable:
-            return []
-        spec = MetricSpec(
-            phrase="the share of weekly active users who use {deliverable}",
-            metric="weekly adoption",
-            direction="increase",
-            why=(
-                "Adoption is the first sign a deliverable helps anyone; name the result it "
-                "should cause next, such as time saved or errors avoided."
-            ),
+        """No table entry fits: an honest rewrite that leaves the metric to the author.
+
+        A specific but unrelated metric would mislead ("time to fill open roles" for a
+        customer interview); a visible `<metric>` placeholder with the draft's subject,
+        the baseline left open and advice to instrument it first does not.
+        """
+        if system:
+            where = f"of {system}"
+        elif deliverable:
+            where = f"of {_with_article(deliverable)}"
+        elif ctx.objective_text:
+            where = "that shows the objective is met"
+        else:
+            where = "of the outcome this work serves"
+        deadline, deadline_unknown = deadline_phrase(ctx)
+        goal = f" (the objective: “{ctx.objective_text.strip()}”)" if ctx.objective_text else ""
+        rationale = (
+            "No outcome in the critic's table fits this work, so the metric is left for you "
+            "to name: what should change for users or the business once the work is done"
+            f"{goal}, not a count of the work itself."
         )
-        phrase = fill(spec.phrase, system, deliverable)
-        return [self._placeholder_rewrite(ctx, spec, phrase, spec.why)] if phrase else []
+        return [
+            _finish_rewrite(
+                ctx,
+                text=f"Improve the <metric> {where} from <baseline> to <target> {deadline}",
+                metric="<metric>",
+                baseline="<baseline>",
+                target="<target>",
+                deadline="<deadline>" if deadline_unknown else deadline,
+                rationale=rationale,
+            )
+        ]
 
     def _ungameable(self, ctx: CritiqueInput) -> list[Rewrite]:
         system, _deliverable = subject_of(ctx)
@@ -640,6 +856,9 @@ class DeterministicCritic:
                 notes.append("set a target that stretches the team")
 
         if baseline is None and not kr.baseline:
+            reshaped = None if edits else self._reshape(ctx, anatomy, text)
+            if reshaped is not None:
+                return reshaped
             anchor = self._baseline_anchor(text, anatomy)
             if anchor is None:
                 return self._reconstruct(ctx, anatomy, text)
@@ -700,6 +919,71 @@ class DeterministicCritic:
                 return (at, at, " from <baseline>")
             return (end, end, " from <baseline>")
         return None
+
+    def _reshape(self, ctx: CritiqueInput, anatomy, text: str) -> Rewrite | None:  # type: ignore[no-untyped-def]
+        """A state written without a verb, rebuilt as a change from a baseline.
+
+        "Reach 95% of dashboards refreshed within 15 minutes" becomes "Raise the share of
+        dashboards refreshed within 15 minutes from <baseline> to 95%"; "p99 < 300ms"
+        becomes "Reduce p99 latency from <baseline> to under 300ms".
+        """
+        target = anatomy.target
+        if target is None or target.span is None:
+            return None
+        body = text.strip().rstrip(".")
+        deadline_in_text = ""
+        if anatomy.deadline:
+            tail = re.search(
+                r"[\s,]+(?:(?:by|before|until|in|at)\s+)?(?:the\s+)?"
+                + re.escape(anatomy.deadline)
+                + r"$",
+                body,
+                re.IGNORECASE,
+            )
+            if tail:
+                deadline_in_text = anatomy.deadline
+                body = body[: tail.start()]
+        share = _SHARE_STATE.match(body)
+        if share and share.group("value") == target.raw.strip():
+            verb, metric = "Raise", f"the share of {share.group('rest').strip()}"
+            value = share.group("value")
+        else:
+            first = (body.split() or [""])[0].lower()
+            metric = anatomy.metric or ""
+            if first in _verbs() or not metric or not body.lower().startswith(metric.lower()):
+                return None
+            value = _COMPARATOR_LEAD.sub("", target.raw).strip()
+            comparator = (target.comparator or "").strip()
+            lead = _COMPARATOR_LEAD.match(target.raw)
+            written = lead.group(0).strip() if lead else ""
+            # The draft's own word ("below") if it used one, else a word for its symbol.
+            word = written if written[:1].isalpha() else _COMPARATOR_WORDS.get(comparator, written)
+            if metric[:1].isupper() and metric[1:2].islower() and _direction_of(metric.split()[0]):
+                metric = metric[0].lower() + metric[1:]  # "Error rate" opened the draft
+            if (
+                re.fullmatch(r"p\d{2}(?:\.\d+)?", metric, re.IGNORECASE)
+                and target.unit_kind == "duration"
+            ):
+                metric = f"{metric} latency"  # "p99 < 300ms" is a latency
+            direction = _direction_of(metric) or (
+                "decrease" if comparator in ("<", "<=", "≤") else "increase"
+            )
+            verb = VERB_FOR_DIRECTION[direction]
+            value = f"{word} {value}".strip()
+        if deadline_in_text:
+            deadline = (
+                deadline_in_text
+                if _DEADLINE_LEAD.match(deadline_in_text)
+                else f"by {deadline_in_text}"
+            )
+        else:
+            deadline, _unknown = deadline_phrase(ctx)
+        new_text = f"{verb} {metric} from <baseline> to {value} {deadline}"
+        return _finish_rewrite(
+            ctx,
+            text=new_text,
+            rationale="Keeps the draft's metric and target; states where it starts.",
+        )
 
     def _reconstruct(self, ctx: CritiqueInput, anatomy, text: str) -> Rewrite | None:  # type: ignore[no-untyped-def]
         """Rebuild "<verb> <metric> from <baseline> to <target> <deadline>" from the anatomy."""
@@ -795,6 +1079,22 @@ _COMPARATOR_LEAD = re.compile(
 )
 
 
+# "Reach 95% of dashboards refreshed ...", "100% of images signed": a share as a state.
+_SHARE_STATE = re.compile(
+    r"^\s*(?:(?:reach|achieve|hit|get\s+to|have|get)\s+)?(?P<value>\d+(?:\.\d+)?\s?%)\s+of\s+"
+    r"(?P<rest>[A-Za-z].+)$",
+    re.IGNORECASE,
+)
+_COMPARATOR_WORDS = {
+    "<": "under",
+    "<=": "at most",
+    "≤": "at most",
+    ">": "above",
+    ">=": "at least",
+    "≥": "at least",
+}
+
+
 def _value_edit(text: str, quantity: Quantity, placeholder: str) -> tuple[int, int, str]:
     """Replace a value by a placeholder, keeping its comparator ("under <target>")."""
     start, end = quantity.span  # type: ignore[misc]
@@ -825,10 +1125,11 @@ def _join(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _metric_examples(categories: list[tuple[Category, float]]) -> list[str]:
+def _metric_examples(categories: list[tuple[Category, float]], ctx: CritiqueInput) -> list[str]:
     if not categories:
         return []
-    return list(dict.fromkeys(m.metric for m in categories[0][0].metrics))[:2]
+    specs = categories[0][0].select(ctx.key_result.text, ctx.objective_text)
+    return list(dict.fromkeys(m.metric for m in specs))[:2]
 
 
 def _suggest(examples: list[str], lead: str) -> str:

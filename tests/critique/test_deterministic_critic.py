@@ -126,7 +126,8 @@ def test_mean_latency_becomes_a_percentile(offline):
 def test_gameable_metric_gets_the_ungameable_alternative(offline):
     item = review(offline, "Raise test coverage of the billing service from 60% to 85% by Q3")
     assert "KR401" in {f.code for f in item.findings}
-    assert any("escaped defects" in t for t in texts(item))
+    assert any(r.metric == "escaped defects per month" for r in item.rewrites)
+    assert any("escape testing" in t and "the billing service" in t for t in texts(item))
 
 
 def test_compound_key_result_is_split(offline):
@@ -207,7 +208,7 @@ def test_every_table_phrase_makes_a_rewrite_that_passes_the_shape_rules():
     failing = []
     for spec in specs:
         for system in ("the payments service", None):
-            phrase = fill(spec.phrase, system, "dark mode")
+            phrase = fill(spec.phrase, system, "dark mode", "the top alerts")
             assert (
                 phrase
                 and "{" not in phrase
