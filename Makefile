@@ -16,7 +16,7 @@ help:
 	@echo "make review   review $(EXAMPLE) offline and print the report"
 	@echo "make test     ruff check, ruff format --check and pytest"
 	@echo "make eval     run the eval suite (offline critic)"
-	@echo "make bench    run the benchmarks in benchmarks/"
+	@echo "make bench    print every speed and memory figure beside its target"
 	@echo "make app      launch the Streamlit page on http://127.0.0.1:8501"
 
 $(STAMP): pyproject.toml
@@ -39,12 +39,7 @@ eval: $(STAMP)
 	$(BIN)/okr-review eval
 
 bench: $(STAMP)
-	@set -e; found=0; \
-	for script in benchmarks/*.py; do \
-		[ -f "$$script" ] || continue; found=1; \
-		echo "== $$script"; $(BIN)/python "$$script"; \
-	done; \
-	[ $$found -eq 1 ] || echo "no benchmarks in benchmarks/"
+	$(BIN)/python benchmarks/run_all.py
 
 app: $(STAMP)
 	$(BIN)/okr-review app
