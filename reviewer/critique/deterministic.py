@@ -76,7 +76,8 @@ class MetricSpec:
     `when` holds patterns that must all match, each in the draft or in its objective; a
     metric without any is a general outcome of its category. `default` marks a metric
     offered when nothing more specific in its category matched; `needs` holds patterns the
-    draft itself must match (the thing measured: "jobs", not an objective's "pipelines").
+    draft itself must match (the thing measured: "jobs", not an objective's "pipelines"); a draft or objective
+    matching `unless` cannot satisfy `when` ("ship faster" is not about latency).
     """
 
     phrase: str
@@ -86,6 +87,7 @@ class MetricSpec:
     when: tuple[re.Pattern[str], ...] = ()
     default: bool = False
     needs: tuple[re.Pattern[str], ...] = ()  # must match the draft itself
+    unless: tuple[re.Pattern[str], ...] = ()  # a text matching these cannot satisfy `when`
 
     def fit(self, draft: str, objective: str | None = None) -> int | None:
         """0: `when` matches the draft; 1: it needs the objective too; 2: a general
@@ -94,11 +96,13 @@ class MetricSpec:
             return None
         if not self.when:
             return 2
+        in_draft = not any(p.search(draft) for p in self.unless)
+        in_objective = bool(objective) and not any(p.search(objective) for p in self.unless)
         rank = 0
         for pattern in self.when:
-            if pattern.search(draft):
+            if in_draft and pattern.search(draft):
                 continue
-            if objective and pattern.search(objective):
+            if in_objective and pattern.search(objective):  # type: ignore[arg-type]
                 rank = 1
                 continue
             return None
@@ -210,6 +214,7 @@ def _spec(entry: dict[str, Any]) -> MetricSpec:
         when=_compile(entry.get("when")),
         default=bool(entry.get("default", False)),
         needs=_compile(entry.get("needs")),
+        unless=_compile(entry.get("unless")),
     )
 
 
@@ -872,7 +877,7 @@ class DeterministicCritic:
         deadline: str | None = None
         if not anatomy.deadline and not kr.deadline and (edits or "KR301" in codes):
             deadline, _unknown = deadline_phrase(ctx)
-            new_text = f"{new_text.rstrip(' .')} {deadline}"
+            new_text = _with_deadline(new_text, deadline)
         new_text = " ".join(new_text.split())
         if not force and _normal(new_text) == _normal(text):
             return None
@@ -1093,6 +1098,19 @@ _COMPARATOR_WORDS = {
     ">=": "at least",
     "≥": "at least",
 }
+
+
+# A trailing aside ("..., which has no data yet") that a deadline must not follow.
+_TRAILING_ASIDE = re.compile(r",\s+(?:which|as|because|since|so that|given)\b[^,]*$", re.IGNORECASE)
+
+
+def _with_deadline(text: str, deadline: str) -> str:
+    """`text` with `deadline` appended, before a trailing aside if there is one."""
+    text = text.rstrip(" .")
+    aside = _TRAILING_ASIDE.search(text)
+    if aside:
+        return f"{text[: aside.start()]} {deadline}{text[aside.start() :]}"
+    return f"{text} {deadline}"
 
 
 def _value_edit(text: str, quantity: Quantity, placeholder: str) -> tuple[int, int, str]:
