@@ -32,6 +32,30 @@ REMOTE_ENV = (
 )
 
 
+# Peak memory of a child is only its own if a small process forks it: a child forked
+# from a big parent (pytest, a benchmark that loaded chromadb) starts with the parent's
+# resident set as its high-water mark. So a fresh, tiny `python -S` forks and waits.
+RSS_HELPER = """
+import os, signal, sys
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as out:
+    out.write(str(usage.ru_maxrss))
+code = os.waitstatus_to_exitcode(status)
+if code < 0:
+    signal.signal(-code, signal.SIG_DFL)
+    os.kill(os.getpid(), -code)
+sys.exit(code)
+"""
+
+
+def measured(command: Sequence[str], rss_file: Path) -> list[str]:
+    """`command` wrapped so its own peak RSS (KB) is written to `rss_file`."""
+    return [sys.executable, "-S", "-c", RSS_HELPER, str(rss_file), *command]
+
+
 @dataclass
 class Run:
     """A finished process: exit code, output, wall time and peak resident memory."""
@@ -84,13 +108,18 @@ def run_process(
     timeout: float = 180.0,
     preexec_fn: Callable[[], None] | None = None,
 ) -> Run:
-    """Run a command to the end and measure it; peak RSS comes from wait4's rusage."""
+    """Run a command to the end and measure its wall time and its own peak RSS."""
     import tempfile
 
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        rss_file = Path(tmp) / "rss"
         started = time.perf_counter()
         proc = subprocess.Popen(
-            list(command),
+            measured(command, rss_file),
             stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
             stdout=out,
             stderr=err,
@@ -105,35 +134,25 @@ def run_process(
                 proc.stdin.close()
             except BrokenPipeError:
                 pass  # the process read what it wanted (a size limit) and closed stdin
-        status, rusage = _wait(proc, timeout)
+        try:
+            code = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            raise TimeoutError(f"{list(command)!r} did not finish within {timeout:.0f}s") from None
         seconds = time.perf_counter() - started
         out.seek(0)
         err.seek(0)
         stdout = out.read().decode("utf-8", "replace")
         stderr = err.read().decode("utf-8", "replace")
+        max_rss_kb = int(rss_file.read_text() or 0) if rss_file.exists() else 0
     return Run(
-        code=os.waitstatus_to_exitcode(status),
+        code=code,
         stdout=stdout,
         stderr=stderr,
         seconds=seconds,
-        max_rss_mb=rusage.ru_maxrss / 1024,  # Linux reports kilobytes
+        max_rss_mb=max_rss_kb / 1024,  # Linux reports kilobytes
     )
-
-
-def _wait(proc: subprocess.Popen[bytes], timeout: float) -> tuple[int, Any]:
-    """wait4 the child (its own rusage, not every child's), killing it after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        pid, status, rusage = os.wait4(proc.pid, os.WNOHANG)
-        if pid == proc.pid:
-            proc.returncode = os.waitstatus_to_exitcode(status)
-            return status, rusage
-        if time.monotonic() > deadline:
-            proc.kill()
-            os.wait4(proc.pid, 0)
-            proc.returncode = -9
-            raise TimeoutError(f"{proc.args!r} did not finish within {timeout:.0f}s")
-        time.sleep(0.01)
 
 
 def run_cli(
