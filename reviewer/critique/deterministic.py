@@ -191,6 +191,9 @@ class Tables:
     drop_modifiers: frozenset[str] = frozenset()
     product_nouns: frozenset[str] = frozenset()
     qualifier_systems: tuple[tuple[re.Pattern[str], str], ...] = ()
+    measure_words: frozenset[str] = frozenset()
+    not_adopted: frozenset[str] = frozenset()
+    tool_verbs: frozenset[str] = frozenset()
 
 
 _LEAD_VERB = re.compile(
@@ -257,6 +260,9 @@ def load_tables(data_dir: Path = DATA_DIR) -> Tables:
         drop_modifiers=_lower_set(deliverables.get("drop_modifiers")),
         product_nouns=_lower_set(deliverables.get("product_nouns")),
         qualifier_systems=qualifiers,
+        measure_words=_lower_set(deliverables.get("measure_words")),
+        tool_verbs=_lower_set(deliverables.get("tool_verbs")),
+        not_adopted=_lower_set(deliverables.get("not_adopted")),
     )
 
 
@@ -358,8 +364,12 @@ def _with_article(phrase: str) -> str:
     words = (words[:1] if first in DETERMINERS else []) + body
     if first in DETERMINERS:
         return " ".join(words)
-    if len(words) == 1 and words[0][:1].isupper():
-        return words[0]  # a proper name: "Postgres", "Checkout"
+    if (
+        len(words) == 1
+        and words[0][:1].isupper()
+        and words[0].lower() not in load_tables().system_nouns
+    ):
+        return words[0]  # a proper name: "Postgres", "Checkout" (but "the API")
     return "the " + " ".join(words)
 
 
@@ -378,6 +388,8 @@ def system_phrase(text: str | None) -> str | None:
         and not (i + 1 < len(lowered) and lowered[i + 1] in tables.system_nouns)
         and i > 0  # the first word is the lead verb or the metric, not a subject
     ]
+    # In one noun phrase the last system noun is the head: "search indexing pipeline".
+    heads = [i for i in heads if not _later_head_in_phrase(lowered, i, heads)]
     # A tool the work builds ("a dashboard for checkout errors") is not the subject when
     # the draft names the system it serves.
     if any(lowered[i] not in tables.tool_nouns for i in heads):
@@ -386,9 +398,21 @@ def system_phrase(text: str | None) -> str | None:
         if head + 1 < len(lowered) and lowered[head + 1] in COMPOUND_TAILS:
             head += 1  # a compound name: "service mesh", "checkout experience"
         phrase = _noun_phrase(words, head, verbs)
-        if phrase.lower() not in tables.system_nouns or head > 1:
+        # A bare noun right after the verb is the metric's object ("Improve API
+        # reliability") unless it is an acronym ("API", "SDK").
+        if phrase.lower() not in tables.system_nouns or head > 1 or phrase.isupper():
             return phrase
     return None
+
+
+def _later_head_in_phrase(lowered: list[str], head: int, heads: list[int]) -> bool:
+    for index in range(head + 1, len(lowered)):
+        word = lowered[index]
+        if word in STOP_WORDS or word in DETERMINERS or word[:1].isdigit():
+            return False
+        if index in heads:
+            return True
+    return False
 
 
 def find_system(text: str | None) -> str | None:
@@ -412,14 +436,17 @@ def subject_of(ctx: CritiqueInput) -> tuple[str | None, str | None]:
     the work is done to ("Postgres"), else a product a qualifier implies ("mobile
     engineers": the mobile app), else the objective's system or product."""
     text = ctx.key_result.text
+    tables = load_tables()
     deliverable = find_deliverable(text)
     system = find_system(text)
+    lead = (text.split() or [""])[0].lower()
     if (
         system is None
         and deliverable
-        and deliverable[:1].isupper()
+        and all(word[:1].isupper() for word in deliverable.split())  # "API reliability" is not
         and not deliverable.isupper()  # "SOC" in "Complete the SOC 2 audit" is no system
         and len(deliverable.split()) <= 3
+        and lead not in tables.tool_verbs  # "Integrate Stripe": a tool, not the subject
     ):
         system = deliverable
     system = system or qualified_system(text)
@@ -477,12 +504,12 @@ def find_about(text: str) -> str | None:
     return None
 
 
-def _same_stem(first: str, second: str) -> bool:
-    shorter = min(len(first), len(second))
-    if shorter < 4:
-        return first == second
-    need = min(5, shorter)
-    return first[:need] == second[:need]
+def _same_word(first: str, second: str) -> bool:
+    """The same word give or take a plural ending: "payment"/"payments", "search"/"searches"."""
+    short, long = sorted((first, second), key=len)
+    return long == short or (
+        len(short) >= 4 and long.startswith(short) and len(long) - len(short) <= 2
+    )
 
 
 def names_system(phrase: str, system: str) -> bool:
@@ -492,12 +519,16 @@ def names_system(phrase: str, system: str) -> bool:
     own = [
         w for w in _TOKEN.findall(system.lower()) if w not in DETERMINERS | tables.drop_modifiers
     ]
-    if len(own) > 1 and (own[-1] in tables.system_nouns or own[-1] in COMPOUND_TAILS):
+    head = own[-1] if own else ""
+    if len(own) > 1 and (head in tables.system_nouns or head in COMPOUND_TAILS):
         own = own[:-1]  # "the checkout service": the name is "checkout"
     if not own:
         return False
     words = _TOKEN.findall(phrase.replace("{system}", " ").lower())
-    return all(any(_same_stem(o, w) for w in words) for o in own)
+    named = [any(_same_word(o, w) for w in words) for o in own]
+    # For a backend part one shared name word is enough: "the share of searches" says all
+    # "the search indexing pipeline" would; "the AI support assistant" is more than support.
+    return all(named) or (any(named) and head in tables.not_adopted)
 
 
 def fill(
@@ -661,13 +692,15 @@ class DeterministicCritic:
         anatomy = ctx.anatomy
         # No direction and no value at all: nothing of an outcome to repair, whatever the
         # classifier said ("Right-size the staging clusters").
-        shapeless = anatomy.direction in (None, "maintain") and not (
-            anatomy.baseline or anatomy.target or anatomy.relative_change
-        )
+        valueless = not (anatomy.baseline or anatomy.target or anatomy.relative_change)
+        shapeless = anatomy.direction in (None, "maintain") and valueless
+        # A direction on a thing rather than a measure ("Speed up the CI pipeline"): repairing
+        # it in place would give "Reduce CI pipeline from <baseline>", so name the outcome.
+        unmeasured = valueless and not _names_a_measure(anatomy.metric)
         not_outcome = (
             ctx.kind in ("output", "activity", "unmeasurable")
             or bool(serious & {"KR101", "KR102", "KR103"})
-            or (shapeless and bool(categories))
+            or ((shapeless or unmeasured) and bool(categories))
         )
         if not_outcome:
             candidates += self._outcome_rewrites(ctx, categories)
@@ -724,6 +757,8 @@ class DeterministicCritic:
             and deliverable.split()[-1].lower() in tables.system_nouns
         ):
             system = deliverable  # "Build a feature store": the store is what gets measured
+        if deliverable and deliverable.split()[-1].lower() in tables.not_adopted:
+            deliverable = None  # nobody "uses" a billing engine: its users use the product
         draft, objective = ctx.key_result.text, ctx.objective_text
         about = find_about(draft)
         ranked = _ranked(draft, objective, system_phrase(draft))
@@ -866,7 +901,11 @@ class DeterministicCritic:
                 return reshaped
             anchor = self._baseline_anchor(text, anatomy)
             if anchor is None:
-                return self._reconstruct(ctx, anatomy, text)
+                rebuilt = self._reconstruct(ctx, anatomy, text)
+                if rebuilt is not None or not in_text(target):
+                    return rebuilt
+                # "Deploy 5 times a day": no metric to rebuild around, so say where it starts.
+                anchor = (target.span[1], target.span[1], " (today: <baseline>)")  # type: ignore[union-attr, index]
             edits.append(anchor)
         if target is None and anatomy.relative_change is None and not kr.target:
             if in_text(baseline):
@@ -1155,6 +1194,18 @@ def _suggest(examples: list[str], lead: str) -> str:
         quoted = " or ".join(examples)
         return f" {lead}, such as {quoted}, and measure it from a baseline."
     return f" {lead}, and measure it from a baseline."
+
+
+def _names_a_measure(metric: str | None) -> bool:
+    """True when a metric phrase names something countable or timed ("build times", "p95
+    latency", "pipeline failures"), not just a thing ("the CI pipeline")."""
+    if not metric:
+        return False
+    words = set(re.findall(r"[a-z0-9][a-z0-9\-]*", metric.lower()))
+    words |= {w[:-3] + "y" for w in words if w.endswith("ies")}
+    words |= {w[:-2] for w in words if w.endswith("es")}
+    words |= {w[:-1] for w in words if w.endswith("s")}
+    return bool(words & load_tables().measure_words) or bool(re.search(r"\bp\d{2}\b", metric, re.I))
 
 
 def _direction_of(metric: str) -> str | None:
