@@ -10,6 +10,7 @@ targets. Identifiers glued to letters (P1, S3, EC2, K8s, 2FA, HTTP/2) are not nu
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -263,6 +264,39 @@ _PERIOD_WORDS = _alt(
 _DURATION_UNITS = _alt([u for u in DURATION_FACTORS if len(u) > 1 or u in ("s", "h", "d", "m")])
 _SIZE_UNITS = _alt([u for u in SIZE_FACTORS if u != "b"])
 
+
+def _initials(words: list[str]) -> str:
+    """A character class of the first letters of `words`, both cases, for a lookahead guard.
+
+    A guard that says "a unit can only start with one of these letters" changes no match,
+    but lets the engine skip a case-insensitive alternation of dozens of words at once.
+    """
+    letters = sorted({w[0].lower() for w in words} | {w[0].upper() for w in words})
+    return "[" + "".join(re.escape(c) for c in letters) + "]"
+
+
+_DURATION_INITIALS = _initials(
+    [u for u in DURATION_FACTORS if len(u) > 1 or u in ("s", "h", "d", "m")]
+)
+_SIZE_INITIALS = _initials([u for u in SIZE_FACTORS if u != "b"])
+_PERIOD_INITIALS = _initials(
+    [
+        "quarter",
+        "month",
+        "week",
+        "day",
+        "hour",
+        "minute",
+        "second",
+        "sprint",
+        "release",
+        "year",
+        "deploy",
+        "engineer",
+        "team",
+    ]
+)
+
 _TOKEN_PATTERN = rf"""
     # fail fast where no token can start: not a digit, sign, currency, comparator or word start
     (?=[\d.$€£¥+\-−<>≤≥~≈=]|(?<![A-Za-z])[A-Za-z])
@@ -294,15 +328,15 @@ _TOKEN_PATTERN = rf"""
         (?:
           (?P<percent>\s?%|\s(?i:percent|per\s+cent|pct)\b)
           | (?P<pp>\s?(?i:pp|ppt|pts?)\b|\s(?i:percentage[\s-]points?|points?|%\s*points?)\b)
-          | (?P<dur>(?:\s?|-)(?i:{_DURATION_UNITS})\b)
-          | (?P<size>\s?(?i:{_SIZE_UNITS})\b)
+          | (?=[\s-]?{_DURATION_INITIALS})(?P<dur>(?:\s?|-)(?i:{_DURATION_UNITS})\b)
+          | (?=\s?{_SIZE_INITIALS})(?P<size>\s?(?i:{_SIZE_UNITS})\b)
           | (?P<mult>\s?[xX×](?![A-Za-z])|-?(?i:fold)\b|\s(?i:times)\b(?!\s+(?:a|an|per|each|every)\s))
           | (?P<score>\s?/\s?(?P<scale>\d+(?:\.\d+)?)(?![\w/])|\s(?i:out\s+of)\s+(?P<scale2>\d+(?:\.\d+)?))
           | (?P<curw>\s(?i:usd|eur|gbp|dollars?|euros?)\b)
         )?
         (?P<per>
-          \s?/\s?(?P<perw>(?i:{_PERIOD_WORDS}|q|d|h|s))\b
-          | (?:\s(?i:times))?\s(?:(?P<noun>(?!(?i:of|to|from|by|in|and|or|the|per|a|an|each|every)\b)[A-Za-z][\w-]*)\s)?(?i:per|a|an|each|every)\s+(?P<perw2>(?i:{_PERIOD_WORDS}))\b
+          \s?/\s?(?={_PERIOD_INITIALS})(?P<perw>(?i:{_PERIOD_WORDS}|q|d|h|s))\b
+          | (?:\s(?i:times))?\s(?:(?P<noun>(?!(?i:of|to|from|by|in|and|or|the|per|a|an|each|every)\b)[A-Za-z][\w-]*)\s)?(?=[pPaAeE])(?i:per|a|an|each|every)\s+(?={_PERIOD_INITIALS})(?P<perw2>(?i:{_PERIOD_WORDS}))\b
         )?
         (?P<trail>\s?\+|\s(?i:{_alt([w for w in TRAILING_COMPARATORS if w != "+"])})\b)?
         (?![\w])
@@ -428,11 +462,43 @@ def _token_matches(text: str) -> Iterator[re.Match[str]]:
         digit = _DIGIT_RE.search(text, position)
         if digit is None:
             return
-        match = TOKEN_RE.search(text, max(position, digit.start() - _LOOKBACK))
+        match = TOKEN_RE.search(text, max(position, _scan_start(text, digit.start())))
         if match is None:
             return
         yield match
         position = max(match.end(), match.start() + 1)
+
+
+def _scan_start(text: str, digit: int) -> int:
+    """Where a token holding the digit at `digit` can start: the start of the word it is
+    in, or of the word before when that word can open a token ("March 2027", "FY 27",
+    "< 30 ms", "$ 5"). Scanning from there rather than a fixed distance back spares the
+    pattern's many alternatives at every word start in between.
+    """
+    start = digit
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    if start == 0:
+        return 0
+    before = start
+    while before > 0 and text[before - 1].isspace():
+        before -= 1
+    word_start = before
+    while word_start > 0 and not text[word_start - 1].isspace():
+        word_start -= 1
+    word = text[word_start:before]
+    if _OPENER_SYMBOLS.issuperset(word):
+        return max(word_start, digit - _LOOKBACK)
+    opener = _OPENER_RE.search(word)
+    if opener is not None:  # "March 2027", "Oct-Dec 2026", "FY 27"
+        return max(word_start + opener.start(), digit - _LOOKBACK)
+    return start
+
+
+# A word before a number that can be part of its token: a month, a fiscal year, a
+# comparator or currency symbol written apart from the number.
+_OPENER_RE = re.compile(rf"(?<![A-Za-z])(?:{_MONTHS}|(?i:fy))$", re.VERBOSE)
+_OPENER_SYMBOLS = frozenset("<>≤≥~≈=$€£¥+-−([")
 
 
 # Names a number after them identifies rather than measures: "SOC 2", "ISO 27001",
@@ -528,44 +594,43 @@ def tokenize(text: str) -> list[Token]:
     """Every number in `text`, in order, as internal tokens."""
     tokens: list[Token] = []
     for m in _token_matches(text):
-        if m.group("qty") is not None and _YEAR_RE.fullmatch(m.group(0)):
-            before = text[max(0, m.start() - 14) : m.start()]
+        start, end = m.span()
+        raw = m.group(0)
+        kind = m.lastgroup  # the alternative that matched: qty, pct, date, version...
+        if kind == "qty" and _YEAR_RE.fullmatch(raw):
+            before = text[max(0, start - 14) : start]
             if _YEAR_BEFORE.search(before):
-                value = float(m.group(0))
+                value = float(raw)
                 tokens.append(
                     Token(
-                        m.start(),
-                        m.end(),
-                        m.group(0),
+                        start,
+                        end,
+                        raw,
                         value,
                         value,
                         unit="year",
                         unit_kind="date",
-                        num_start=m.start(),
+                        num_start=start,
                     )
                 )
                 continue
-        start, end = m.span()
-        raw = m.group(0)
-        if m.group("pct") is not None:
+        if kind == "qty":
+            token = _quantity_token(m, text, start, end, raw)
+            if token.unit_kind == "count" and _identifies(text, token):
+                token.unit_kind = "other"
+            tokens.append(token)
+        elif kind == "pct":
             value = float(m.group("pctv") or m.group("pctv2"))
             tokens.append(
                 Token(
                     start, end, raw, value, value, unit="p", unit_kind="percentile", num_start=start
                 )
             )
-            continue
-        if m.group("date") is not None:
+        elif kind == "date":
             tokens.append(_date_token(m, start, end, raw))
-            continue
-        if m.group("version") is not None or m.group("allday") is not None or m.group("clock"):
+        else:  # a version, "24/7" or a clock time
             value = float(_DIGITS_RE.search(raw).group(0))  # type: ignore[union-attr]
             tokens.append(Token(start, end, raw, value, value, unit_kind="other", num_start=start))
-            continue
-        token = _quantity_token(m, text, start, end, raw)
-        if token.unit_kind == "count" and _identifies(text, token):
-            token.unit_kind = "other"
-        tokens.append(token)
     return tokens
 
 
@@ -584,14 +649,68 @@ def _date_token(m: re.Match[str], start: int, end: int, raw: str) -> Token:
     return Token(start, end, raw, value, value, unit=unit, unit_kind="date", num_start=start)
 
 
+_QTY_GROUPS = (
+    "num",
+    "num2",
+    "mag",
+    "cur",
+    "cur2",
+    "cmps",
+    "sign",
+    "percent",
+    "u1",
+    "pp",
+    "dur",
+    "size",
+    "mult",
+    "score",
+    "scale",
+    "scale2",
+    "curw",
+    "perw",
+    "perw2",
+    "trail",
+    "plus",
+    "noun",
+)
+assert TOKEN_RE.groupindex == TOKEN_RE_WITH_WORDS.groupindex
+# One C call picks every group a quantity needs from `match.groups()` (by name it is a
+# dictionary lookup per group, which costs more than the rest of building the token).
+_qty_groups = operator.itemgetter(*(TOKEN_RE.groupindex[name] - 1 for name in _QTY_GROUPS))
+_NUM_GROUP = TOKEN_RE.groupindex["num"]
+
+
 def _quantity_token(m: re.Match[str], text: str, start: int, end: int, raw: str) -> Token:
-    g = m.group
-    number = _to_float(g("num"))
-    upper = float(g("num2").replace(",", "")) if g("num2") else None
-    mag = (g("mag") or "").strip()
-    cur = (g("cur") or g("cur2") or "").strip().lower()
+    (
+        num,
+        num2,
+        mag,
+        cur,
+        cur2,
+        cmps,
+        sign,
+        percent,
+        u1,
+        pp,
+        dur,
+        size,
+        mult,
+        score,
+        scale,
+        scale2,
+        curw,
+        perw,
+        perw2,
+        trail,
+        plus,
+        noun,
+    ) = _qty_groups(m.groups())
+    number = _to_float(num)
+    upper = float(num2.replace(",", "")) if num2 else None
+    mag = (mag or "").strip()
+    cur = (cur or cur2 or "").strip().lower()
     prefix, prefix_start = None, start
-    if not g("cmps") and not g("sign"):
+    if not cmps and not sign:
         prefix, prefix_start = _prefix_before(text, start)
         if prefix is not None and prefix[0] == "currency":
             if cur:
@@ -607,47 +726,46 @@ def _quantity_token(m: re.Match[str], text: str, start: int, end: int, raw: str)
     unit_kind = "count"
     factor = 1.0
     per: str | None = None
-    if g("percent") or g("u1"):
+    if percent or u1:
         unit, unit_kind = "%", "percent"
-    elif g("pp"):
+    elif pp:
         unit, unit_kind = "pp", "percentage_points"
-    elif g("dur"):
-        word = " ".join(g("dur").strip(" -").lower().split())
+    elif dur:
+        word = " ".join(dur.strip(" -").lower().split())
         if cur and word == "m":  # "$1.5m" is money in millions, not minutes
             number *= 1e6
             upper = upper * 1e6 if upper is not None else None
         else:
             unit, unit_kind, factor = "s", "duration", DURATION_FACTORS.get(word, 1.0)
-    elif g("size"):
+    elif size:
         unit, unit_kind = "B", "size"
-        factor = SIZE_FACTORS.get(g("size").strip().lower(), 1.0)
-    elif g("mult"):
+        factor = SIZE_FACTORS.get(size.strip().lower(), 1.0)
+    elif mult:
         unit, unit_kind = "x", "multiplier"
-    elif g("score"):
-        scale = g("scale") or g("scale2")
+    elif score:
+        scale = scale or scale2
         unit, unit_kind = f"/{scale.rstrip('0').rstrip('.') if '.' in scale else scale}", "score"
-    elif g("curw"):
-        cur = g("curw").strip().lower()
+    elif curw:
+        cur = curw.strip().lower()
     if cur:
         unit, unit_kind = CURRENCIES.get(cur, cur), "money"
-    perw = g("perw") or g("perw2")
+    perw = perw or perw2
     if perw:
         per = PERIODS.get(perw.lower(), perw.lower())
         if unit_kind == "count":
             unit_kind = "rate"
             unit = f"/{per}"
     comparator = None
-    if g("cmps"):
-        comparator = SYMBOL_COMPARATORS.get(g("cmps"))
+    if cmps:
+        comparator = SYMBOL_COMPARATORS.get(cmps)
     elif prefix is not None and prefix[0] == "comparator":
         comparator = WORD_COMPARATORS[prefix[1]]
     if prefix is not None:
         raw = text[prefix_start:end]
         start = prefix_start
-    trail = (g("trail") or g("plus") or "").strip().lower()
+    trail = (trail or plus or "").strip().lower()
     if trail:
         comparator = TRAILING_COMPARATORS.get(" ".join(trail.split()), comparator)
-    sign = g("sign")
     if sign == "−":
         sign = "-"
     if unit_kind == "money" and per is None:
@@ -657,7 +775,7 @@ def _quantity_token(m: re.Match[str], text: str, start: int, end: int, raw: str)
     value = number * factor
     if upper is not None:
         upper *= factor
-    bare = unit is None and not g("noun") and bool(_BARE_FOLLOW.match(text, end))
+    bare = unit is None and not noun and bool(_BARE_FOLLOW.match(text, end))
     if unit is None and not bare and not _NOUN_FOLLOW.match(text, end):
         bare = True
     return Token(
@@ -674,8 +792,13 @@ def _quantity_token(m: re.Match[str], text: str, start: int, end: int, raw: str)
         upper=upper,
         sign=sign,
         bare=bare,
-        num_start=m.start("num"),
+        num_start=m.start(_NUM_GROUP),
     )
+
+
+_PREFIX_LAST_WORDS = frozenset(
+    [phrase.split()[-1] for phrase in WORD_COMPARATORS] + ["usd", "eur", "gbp"]
+)
 
 
 def _prefix_before(text: str, start: int) -> tuple[tuple[str, str] | None, int]:
@@ -684,6 +807,8 @@ def _prefix_before(text: str, start: int) -> tuple[tuple[str, str] | None, int]:
     if not window or not window[-1].isspace():
         return None, start
     words = window.split()
+    if not words or words[-1].lower() not in _PREFIX_LAST_WORDS:
+        return None, start  # every phrase below ends with one of these words
     for size in (3, 2, 1):
         if len(words) < size:
             continue

@@ -438,6 +438,7 @@ _RELATIVE_HINTS = (
     "factor",
     "by a quarter",
 )
+_RELATIVE_HINT_RE = re.compile("|".join(re.escape(h) for h in _RELATIVE_HINTS))
 _ZERO_HINTS = frozenset({"zero", "none", "nil"})
 _ATTACH_WORDS = frozenset(["so", "such", "resulting", "leading", "thereby", "which", "order"])
 _ATTACH_VERBS = frozenset(
@@ -557,25 +558,26 @@ _DEADLINE_WORDS = frozenset(
     ]
 )
 _CLAUSE_HINTS = frozenset(["and", "while", "plus", "with", "as", "along"])
-_QUALIFIER_ENDINGS = ("per", "at a fixed", "every", "/", "first", "last")
 
 
 def _may_have_deadline(words: list[str], wordset: frozenset[str], tokens: list[Token]) -> bool:
     """Whether _DEADLINE_RE can match: a date, or a word that introduces one."""
     if wordset & _DEADLINE_WORDS or any(t.unit_kind == "date" for t in tokens):
         return True
-    return any(w.startswith("fy") for w in words) or ("in" in wordset and "next" in wordset)
+    if "in" in wordset and "next" in wordset:
+        return True
+    return any(w.startswith("fy") for w in words) if "fy" in " ".join(words) else False
+
+
+# A qualifier word (not inside a longer word) or a slash, then only whitespace.
+_QUALIFIER_END_RE = re.compile(
+    r"(?:(?<![^\W_])(?:per|every|first|last|at\s+a\s+fixed)|/)\s*$", re.IGNORECASE
+)
 
 
 def _ends_with_qualifier(before: str) -> bool:
     """Whether the text before a number makes it a qualifier: "per 1,000", "at a fixed 1%"."""
-    tail = " ".join(before.split()[-3:])
-    for ending in _QUALIFIER_ENDINGS:
-        if tail.endswith(ending) and (
-            len(tail) == len(ending) or ending == "/" or not tail[-len(ending) - 1].isalnum()
-        ):
-            return True
-    return before.endswith("/")
+    return _QUALIFIER_END_RE.search(before) is not None
 
 
 _FREQUENCY_HINTS = frozenset(
@@ -846,12 +848,17 @@ def analyse(kr: KeyResult) -> Parsed:
     # -- metric words and polarity -------------------------------------------------------
     parsed.wordset = wordset
     metric_words = [w for w in words if w in METRIC_WORDS]
-    for word in words:  # "time-to-interactive", "week-one": look inside hyphenated words
-        if "-" in word and word not in METRIC_WORDS:
-            metric_words.extend(part for part in word.split("-") if part in METRIC_WORDS)
-    if any(t.unit_kind == "percentile" for t in tokens):
+    if "-" in lower:
+        for word in words:  # "time-to-interactive", "week-one": look inside hyphenated words
+            if "-" in word and word not in METRIC_WORDS:
+                metric_words.extend(part for part in word.split("-") if part in METRIC_WORDS)
+    unit_kinds = {t.unit_kind for t in tokens}
+    has_percentile = "percentile" in unit_kinds
+    if has_percentile:
         metric_words.append("percentile")
-    if any(t.unit_kind == "percent" and lower.startswith(" of ", t.end) for t in tokens):
+    if "percent" in unit_kinds and any(
+        t.unit_kind == "percent" and lower.startswith(" of ", t.end) for t in tokens
+    ):
         metric_words.append("share")  # "100% of laptops encrypted": a share is a measure
     if wordset & _METRIC_PHRASE_HINTS and METRIC_PHRASE_RE.search(text):
         metric_words.append("phrase")
@@ -862,16 +869,17 @@ def analyse(kr: KeyResult) -> Parsed:
     parsed.metric_words = metric_words
     # "users" or "hours" alone name a population or a unit, not a measure: they count as a
     # metric only next to a measured value
-    for before, after in itertools.pairwise(words):
-        if before == "per" and (after in POPULATION_WORDS or after in _PER_UNITS):
-            metric_words.append("ratio")  # "hours per engineer", "cost per user"
-            break
+    if "per" in wordset:
+        for before, after in itertools.pairwise(words):
+            if before == "per" and (after in POPULATION_WORDS or after in _PER_UNITS):
+                metric_words.append("ratio")  # "hours per engineer", "cost per user"
+                break
     strong = [w for w in metric_words if w not in POPULATION_WORDS]
     parsed.strong_metric = bool(strong)
     parsed.has_metric = bool(strong) or (bool(metric_words) and any(t.is_value for t in tokens))
     if metric_words:
         cues.append("metric:" + ",".join(dict.fromkeys(metric_words))[:60])
-    vague = [w for w in words if w in VAGUE_QUALITIES]
+    vague = [w for w in words if w in VAGUE_QUALITIES] if wordset & VAGUE_QUALITIES else None
     if vague:
         cues.append("quality:" + ",".join(vague))
     lower_better = sum(1 for w in metric_words if w in LOWER_IS_BETTER)
@@ -914,7 +922,6 @@ def analyse(kr: KeyResult) -> Parsed:
     if percentile and not percentile.startswith("p"):
         percentile = "p" + _NUMBER_RE.match(percentile).group(0)  # type: ignore[union-attr]
     aggregation = None
-    has_percentile = any(t.unit_kind == "percentile" for t in tokens)
     if (wordset & _AGGREGATION_HINTS or has_percentile) and not (
         wordset & _MEAN_TIME_HINTS and _MEAN_TIME_RE.search(text)
     ):
@@ -1034,7 +1041,7 @@ def analyse(kr: KeyResult) -> Parsed:
             ),
         )
     else:
-        rel = _RELATIVE_WORDS.search(text) if any(h in lower for h in _RELATIVE_HINTS) else None
+        rel = _RELATIVE_WORDS.search(text) if _RELATIVE_HINT_RE.search(lower) else None
         if rel:
             word = " ".join(rel.group("w").lower().split())
             form, change = _RELATIVE_VALUES.get(word, ("percent", 0.5))
@@ -1399,17 +1406,19 @@ def _metric_phrase(text: str, lower: str, parsed: Parsed, tokens: list[Token]) -
     return " ".join(words[:10])
 
 
+def may_have_clauses(parsed: Parsed) -> bool:
+    """Whether the text has a word or mark that can join two clauses (a cheap pre-test)."""
+    text = parsed.text
+    return bool(parsed.wordset & _CLAUSE_HINTS) or "," in text or ";" in text or "&" in text
+
+
 def clause_metrics(parsed: Parsed) -> list[tuple[int, int]]:
     """Spans of clauses that each name a metric and a value or a direction (for KR501)."""
     text = parsed.text
     protected = [(t.start, t.end) for t in parsed.tokens]
     spans: list[tuple[int, int]] = []
     position = 0
-    splits = (
-        _CLAUSE_SPLIT_RE.finditer(text)
-        if parsed.wordset & _CLAUSE_HINTS or "," in text or ";" in text or "&" in text
-        else ()
-    )
+    splits = _CLAUSE_SPLIT_RE.finditer(text) if may_have_clauses(parsed) else ()
     for match in splits:
         if any(s <= match.start() < e for s, e in protected):
             continue

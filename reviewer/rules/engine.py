@@ -94,7 +94,7 @@ def _raw_key_result(
         parsed=parsed,
     )
     findings: list[Finding] = []
-    for spec, severity in plan.key_result_rules:
+    for spec, severity in plan.rules_for(kind):
         for hit in spec.func(context):
             findings.append(_finding(spec, severity, hit))
     return parsed, kind, findings

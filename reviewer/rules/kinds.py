@@ -141,6 +141,7 @@ QUALITY_METRICS: dict[str, str] = {
     fix="Keep the deliverable as your plan, and write the key result as the change it should "
     'cause: "<metric> from <baseline> to <target> by <deadline>".',
     guidance=("outcomes-vs-outputs", "business-to-engineering-lever", "failure-modes"),
+    kinds=("output",),
 )
 def output_not_outcome(ctx: KeyResultContext) -> Iterator[Hit]:
     """Flags a key result that names a deliverable, milestone or migration instead of a result.
@@ -183,6 +184,7 @@ def output_not_outcome(ctx: KeyResultContext) -> Iterator[Hit]:
     fix="Replace the count of actions with the result they are meant to produce: "
     '"<metric> from <baseline> to <target> by <deadline>".',
     guidance=("activity-metrics", "outcomes-vs-outputs"),
+    kinds=("activity",),
 )
 def activity_not_outcome(ctx: KeyResultContext) -> Iterator[Hit]:
     """Flags a key result that counts or schedules the team's own activity.
@@ -228,6 +230,7 @@ def activity_not_outcome(ctx: KeyResultContext) -> Iterator[Hit]:
     fix="Pick the metric that would show this is true and write "
     '"<metric> from <baseline> to <target> by <deadline>".',
     guidance=("five-properties", "outcomes-vs-outputs"),
+    kinds=("unmeasurable",),
 )
 def unmeasurable(ctx: KeyResultContext) -> Iterator[Hit]:
     """Flags a key result with no metric, no number and no way to score it.

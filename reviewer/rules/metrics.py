@@ -63,6 +63,7 @@ def gameable_metric(ctx: KeyResultContext) -> Iterator[Hit]:
     enabled_by_default=False,
     fix='Name where the number comes from: "..., measured by <dashboard, query or tool>".',
     guidance=("measurement-sources",),
+    kinds=("outcome",),
 )
 def no_measurement_source(ctx: KeyResultContext) -> Iterator[Hit]:
     """Flags an outcome that does not say where its number is read from (off by default).

@@ -9,7 +9,7 @@ turned on), `ignore` removes; each entry is a code (`KR101`), a prefix (`KR1`, `
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..errors import ConfigError
 from ..models import Severity
@@ -41,6 +41,12 @@ class Plan:
     set_rules: tuple[tuple[RuleSpec, Severity], ...]
     enabled: frozenset[str]
     severity: dict[str, Severity]
+    # key_result_rules narrowed to those that can fire on each kind (RuleSpec.kinds)
+    by_kind: dict[str, tuple[tuple[RuleSpec, Severity], ...]] = field(default_factory=dict)
+
+    def rules_for(self, kind: str) -> tuple[tuple[RuleSpec, Severity], ...]:
+        """The key-result rules worth running on a key result of this kind."""
+        return self.by_kind.get(kind, self.key_result_rules)
 
 
 _PLANS: dict[tuple, Plan] = {}
@@ -101,12 +107,17 @@ def _build_plan(config) -> Plan:
         for code in _expand([entry], "severity"):
             severity[code] = level
     ordered = sorted(enabled)
+    key_result_rules = tuple(
+        (REGISTRY[c], severity[c])
+        for c in ordered
+        if REGISTRY[c].scope == "key_result" and c not in META_CODES
+    )
     return Plan(
-        key_result_rules=tuple(
-            (REGISTRY[c], severity[c])
-            for c in ordered
-            if REGISTRY[c].scope == "key_result" and c not in META_CODES
-        ),
+        key_result_rules=key_result_rules,
+        by_kind={
+            kind: tuple(r for r in key_result_rules if not r[0].kinds or kind in r[0].kinds)
+            for kind in ("outcome", "output", "activity", "unmeasurable")
+        },
         set_rules=tuple((REGISTRY[c], severity[c]) for c in ordered if REGISTRY[c].scope == "set"),
         enabled=frozenset(enabled),
         severity=severity,

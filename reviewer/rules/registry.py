@@ -74,6 +74,8 @@ class RuleSpec:
     func: Callable[..., Iterator[Hit]]
     enabled_by_default: bool = True
     guidance: tuple[str, ...] = ()
+    # the kinds of key result it can fire on (empty: any); the engine skips the others
+    kinds: tuple[str, ...] = ()
 
     @property
     def doc(self) -> str:
@@ -98,6 +100,7 @@ def rule(
     scope: Scope = "key_result",
     enabled_by_default: bool = True,
     guidance: tuple[str, ...] = (),
+    kinds: tuple[str, ...] = (),
 ) -> Callable[[Callable[..., Iterator[Hit]]], Callable[..., Iterator[Hit]]]:
     """Register a rule function under a stable code; codes are never reused."""
 
@@ -113,6 +116,7 @@ def rule(
             func=func,
             enabled_by_default=enabled_by_default,
             guidance=guidance,
+            kinds=kinds,
         )
         return func
 

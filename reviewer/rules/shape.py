@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..anatomy.lexicon import METRIC_WORDS
-from ..anatomy.parse import clause_metrics
+from ..anatomy.parse import clause_metrics, may_have_clauses
 from .registry import Hit, KeyResultContext, rule
 from .wording import clip
 
@@ -64,8 +64,8 @@ def compound_key_result(ctx: KeyResultContext) -> Iterator[Hit]:
         (and a second key result for checkout conversion)
     """
     parsed = ctx.parsed
-    if parsed is None:
-        return
+    if parsed is None or not may_have_clauses(parsed):
+        return  # one clause cannot hold two metrics
     clauses = clause_metrics(parsed)
     if len(clauses) < 2:
         return

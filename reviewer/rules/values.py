@@ -28,6 +28,7 @@ def _pair_span(a: Quantity, b: Quantity) -> tuple[int, int] | None:
     fix='State today\'s value: "<metric> from <baseline> to <target>". If nobody measures it '
     "yet, make instrumenting it the first step and record the baseline before committing.",
     guidance=("baselines", "five-properties"),
+    kinds=("outcome",),
 )
 def missing_baseline(ctx: KeyResultContext) -> Iterator[Hit]:
     """Flags an outcome with a target but no starting value.
@@ -82,6 +83,7 @@ def missing_baseline(ctx: KeyResultContext) -> Iterator[Hit]:
     fix='Add the value that would count as success: "<metric> from <baseline> to <target> by '
     '<deadline>".',
     guidance=("five-properties", "targets-and-stretch"),
+    kinds=("outcome",),
 )
 def missing_target(ctx: KeyResultContext) -> Iterator[Hit]:
     """Flags an outcome that names a metric but no value to reach.
@@ -265,6 +267,7 @@ def improvement(baseline: Quantity, target: Quantity, direction: str | None) -> 
     fix="Set a target you would be pleased to reach about 70% of; if this small move really is "
     "the ambitious one, suppress KR205 with the reason.",
     guidance=("targets-and-stretch", "checkins-scoring-retros"),
+    kinds=("outcome",),
 )
 def timid_target(ctx: KeyResultContext) -> Iterator[Hit]:
     """Flags a target that barely moves the metric (sandbagging).
