@@ -403,7 +403,7 @@ class Reviewer:
         input_problems: Iterable[InputProblem],
         started: float,
     ) -> Report:
-        from .rules import check_set
+        from .rules import RuleOutcome, check_set
 
         report = Report(
             mode="llm" if self.uses_llm else "offline",
@@ -412,8 +412,18 @@ class Reviewer:
             input_problems=list(input_problems),
         )
         set_started = time.perf_counter()
+        # the key-result rules already ran on every key result: the set rules reuse them
+        known = {
+            id(o.review.key_result): RuleOutcome(
+                kind=o.review.kind,
+                anatomy=o.review.anatomy,
+                findings=o.review.findings,
+                suppressed=o.review.suppressed,
+            )
+            for o in outcomes
+        }
         for okr_set in okr_sets:
-            findings, _suppressed = check_set(okr_set, self.config)
+            findings, _suppressed = check_set(okr_set, self.config, outcomes=known)
             report.set_findings.extend(findings)
         for outcome in outcomes:
             _add_usage(report.usage, outcome.usage)

@@ -11,7 +11,7 @@ of set-level codes (OKR605), so nothing is reported twice.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..anatomy import Parsed, analyse
@@ -244,11 +244,19 @@ def _set_codes() -> frozenset[str]:
     return frozenset(code for code, spec in REGISTRY.items() if spec.scope == "set")
 
 
-def check_set(okr_set: OKRSet, config: Config | None = None) -> tuple[list[Finding], list[Finding]]:
+def check_set(
+    okr_set: OKRSet,
+    config: Config | None = None,
+    outcomes: Mapping[int, RuleOutcome] | None = None,
+) -> tuple[list[Finding], list[Finding]]:
     """Run the set rules on a whole OKR set: (findings, suppressed).
 
     Set findings carry the objective text and a location. Also reports KR901/KR902 for
     objective- and set-level suppressions (and key-result suppressions of set codes).
+
+    `outcomes` maps `id(key_result)` to what `check_key_result` already said about it with
+    the same config (as the pipeline has after reviewing each key result); those key
+    results are not parsed and checked again. Key results missing from it are checked here.
     """
     config = config if config is not None else _default_config()
     plan = plan_for(config)
@@ -257,8 +265,15 @@ def check_set(okr_set: OKRSet, config: Config | None = None) -> tuple[list[Findi
     used: set[int] = set()
     needs_kr_pass = bool(okr_set.suppressions) or any(o.suppressions for o in okr_set.objectives)
     for objective, kr in okr_set.key_results():
-        analysis, kind, raw = _raw_key_result(kr, objective, okr_set.period, config, plan)
-        parsed[id(kr)] = (analysis.anatomy, kind)
+        known = outcomes.get(id(kr)) if outcomes else None
+        if known is not None:
+            parsed[id(kr)] = (known.anatomy, known.kind)
+            # its raw findings: what was kept (less the suppression meta-findings) and
+            # what its own suppressions took away
+            raw = [f for f in known.findings if f.code not in META_CODES] + known.suppressed
+        else:
+            analysis, kind, raw = _raw_key_result(kr, objective, okr_set.period, config, plan)
+            parsed[id(kr)] = (analysis.anatomy, kind)
         if needs_kr_pass and raw:
             _split(raw, [kr.suppressions, objective.suppressions, okr_set.suppressions], used)
     context = SetContext(okr_set=okr_set, config=config, parsed=parsed)
