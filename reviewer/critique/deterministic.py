@@ -5,8 +5,11 @@ problem states what a rule found and quotes the sentence of the best passage tha
 it, citing its id. Rewrites come from the parsed anatomy:
 
 - an output, activity or unmeasurable key result becomes the outcome its work should
-  move, chosen from a data table (`reviewer/data/deliverable_metrics.yaml`), keeping the
-  draft's subject (the service or product it names);
+  move, chosen from a data table (`reviewer/data/deliverable_metrics.yaml`): the kind of
+  work the draft names (its topic before its verb or the form of the activity, the
+  objective as context), then the metrics of that kind the draft or its objective call for,
+  keeping the draft's subject (the service or product it names); when nothing in the table
+  fits, an honest `Improve the <metric> of ...` rewrite rather than an unrelated metric;
 - an outcome is repaired in place: `from <baseline>` where the baseline is missing,
   `to <target>` where the target is, a percentile instead of a mean latency, a placeholder
   target where the target contradicts the direction or the unit, a deadline from the period;
@@ -618,7 +621,7 @@ class DeterministicCritic:
                 "This key result counts the team's own activity, which can rise without "
                 "anything getting better."
             )
-            return text + _suggest(examples, "Measure what the activity is meant to change")
+            return text + _suggest(examples, "Name what the activity is meant to change")
         if ctx.kind == "unmeasurable" or "KR103" in codes:
             text = (
                 "This key result states an intention without a metric, so nobody can tell at "
