@@ -282,9 +282,10 @@ def rank_categories(
     return [(category, score) for category, score, _text in _ranked(text, objective, subject)]
 
 
+@lru_cache(maxsize=256)  # the critique and its rewrites rank the same draft
 def _ranked(
     text: str, objective: str | None, subject: str | None
-) -> list[tuple[Category, float, float]]:
+) -> tuple[tuple[Category, float, float], ...]:
     categories = load_tables().categories
     work = text
     if subject and subject in text and not _is_deliverable(text, subject):
@@ -305,7 +306,7 @@ def _ranked(
             named = category.names_topic(text)
             ranked.append((category, score, own, position, named))
     ranked.sort(key=lambda item: (not item[4], -item[1], -item[2], item[3]))
-    return [(category, score, own) for category, score, own, _, _ in ranked]
+    return tuple((category, score, own) for category, score, own, _, _ in ranked)
 
 
 def _is_deliverable(text: str, subject: str) -> bool:
@@ -392,7 +393,8 @@ def system_phrase(text: str | None) -> str | None:
         and i > 0  # the first word is the lead verb or the metric, not a subject
     ]
     # In one noun phrase the last system noun is the head: "search indexing pipeline".
-    heads = [i for i in heads if not _later_head_in_phrase(lowered, i, heads)]
+    head_set = set(heads)
+    heads = [i for i in heads if not _later_head_in_phrase(lowered, i, head_set)]
     # A tool the work builds ("a dashboard for checkout errors") is not the subject when
     # the draft names the system it serves.
     if any(lowered[i] not in tables.tool_nouns for i in heads):
@@ -408,8 +410,9 @@ def system_phrase(text: str | None) -> str | None:
     return None
 
 
-def _later_head_in_phrase(lowered: list[str], head: int, heads: list[int]) -> bool:
-    for index in range(head + 1, len(lowered)):
+def _later_head_in_phrase(lowered: list[str], head: int, heads: set[int]) -> bool:
+    # A noun phrase is a few words long; the cap keeps a pathological draft linear.
+    for index in range(head + 1, min(len(lowered), head + 6)):
         word = lowered[index]
         if word in STOP_WORDS or word in DETERMINERS or word[:1].isdigit():
             return False
@@ -766,7 +769,7 @@ class DeterministicCritic:
         about = find_about(draft)
         ranked = _ranked(draft, objective, system_phrase(draft))
         # A runner-up found only through the objective would drift from the draft's subject.
-        chosen = ranked[:1] + [
+        chosen = list(ranked[:1]) + [
             c
             for c in ranked[1:2]
             if c[1] >= 2.0
