@@ -83,6 +83,20 @@ _CADENCE_HINTS = frozenset(
         "an",
     ]
 )
+# Words every match of _ACTIVITY_COUNT_RE contains.
+_ACTIVITY_COUNT_WORDS = frozenset(["number", "count", "prs", "pull", "commits"])
+_STRONG_CADENCE_WORDS = _CADENCE_HINTS - {"a", "an"}
+_PERIOD_NAMES = ("day", "week", "month", "quarter", "sprint", "year")
+
+
+def _may_be_cadence(parsed: Parsed) -> bool:
+    """Whether _CADENCE_RE can match: "a" or "an" only count before a period ("a month")."""
+    words = parsed.wordset
+    if not words.isdisjoint(_STRONG_CADENCE_WORDS):
+        return True
+    return ("a" in words or "an" in words) and any(p in parsed.lower for p in _PERIOD_NAMES)
+
+
 _COMPARATIVES = frozenset(
     ["faster", "quicker", "cheaper", "smaller", "lighter", "shorter", "slower", "leaner", "safer"]
 )
@@ -285,8 +299,8 @@ def decide(parsed: Parsed, anatomy: Anatomy) -> tuple[Kind, list[str]]:
     )
     has_metric = parsed.has_metric
     object_words = words[index + 1 : index + 7] if index is not None else words[:6]
-    activity_object = any(w in ACTIVITY_NOUNS for w in object_words)
-    people_object = any(w in PEOPLE_NOUNS for w in object_words)
+    activity_object = not ACTIVITY_NOUNS.isdisjoint(object_words)
+    people_object = not PEOPLE_NOUNS.isdisjoint(object_words)
 
     if parsed.attached_at is not None:
         clause = parsed.lower[parsed.attached_at :]
@@ -300,7 +314,7 @@ def decide(parsed: Parsed, anatomy: Anatomy) -> tuple[Kind, list[str]]:
         ):
             return "outcome", ["kind:attached-outcome"]
 
-    cadence = bool(parsed.wordset & _CADENCE_HINTS) and bool(_CADENCE_RE.search(text))
+    cadence = _may_be_cadence(parsed) and bool(_CADENCE_RE.search(text))
     if verb in EVENT_VERBS or verb in COMPLETION_VERBS or index is None:
         thing = object_phrase(parsed)
         if verb in EVENT_VERBS and thing.is_event:
@@ -379,7 +393,11 @@ def decide(parsed: Parsed, anatomy: Anatomy) -> tuple[Kind, list[str]]:
         ):
             return "output", ["kind:progress"]
         shares = any(t.unit_kind == "percent" for t in value_tokens)
-        if not shares and _ACTIVITY_COUNT_RE.search(text):
+        if (
+            not shares
+            and not parsed.wordset.isdisjoint(_ACTIVITY_COUNT_WORDS)
+            and _ACTIVITY_COUNT_RE.search(text)
+        ):
             return "activity", ["kind:counted-activity"]
         if (
             category in ("increase", "maintain", "reach")

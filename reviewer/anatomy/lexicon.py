@@ -1387,6 +1387,25 @@ GAMEABLE_RES: tuple[tuple[re.Pattern[str], str, str, str], ...] = tuple(
     (gated(pattern), proxy, gamed_by, alternative)
     for pattern, proxy, gamed_by, alternative in GAMEABLE_PROXIES
 )
+# For each proxy above, in order: words one of which every match of its pattern contains
+# (a cheap pre-test, so a key result only pays for the patterns it could match).
+GAMEABLE_WORDS: tuple[frozenset[str], ...] = tuple(
+    frozenset(words)
+    for words in (
+        ["coverage"],
+        ["lines", "loc", "sloc"],
+        ["story", "velocity"],
+        ["ticket", "tickets", "issue", "issues", "jira", "jiras", "card", "cards"],
+        ["tech", "technical", "tech-debt"],
+        ["deploy", "deploys", "deployment", "deployments", "deploying", "releases"],
+        ["prs", "pull", "commits", "merges"],
+        ["tests"],
+        ["lint", "linting", "linter", "static", "static-analysis"],
+        ["bug", "bugs", "defect", "defects"],
+        ["features"],
+    )
+)
+assert len(GAMEABLE_WORDS) == len(GAMEABLE_PROXIES)
 # Words one of which must be present for any proxy pattern to match (a cheap pre-test).
 GAMEABLE_HINTS = frozenset(
     [

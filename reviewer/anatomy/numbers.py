@@ -13,7 +13,7 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..models import Quantity
 from .construct import build
@@ -374,10 +374,14 @@ class Token:
     bare: bool = False  # no unit and no noun after it: takes its partner's unit
     num_start: int = 0  # where the digits start (after any comparator or currency)
     placeholder: str | None = None  # "baseline"/"target" for a visible "<target>": no value
+    # the public model, built once (whoever changes the fields above resets it to None)
+    quantity: Quantity | None = field(default=None, repr=False, compare=False)
 
     def to_quantity(self) -> Quantity:
-        """The public model for this number."""
-        return build(
+        """The public model for this number (the same instance until the token changes)."""
+        if self.quantity is not None:
+            return self.quantity
+        self.quantity = build(
             Quantity,
             dict(
                 raw=self.raw,
@@ -390,6 +394,7 @@ class Token:
                 span=(self.start, self.end),
             ),
         )
+        return self.quantity
 
     @property
     def is_value(self) -> bool:

@@ -310,10 +310,12 @@ _CLAUSE_SPLIT_RE = re.compile(
     r"&|along\s+with|with)\s)\s*",
     re.IGNORECASE,
 )
+# (the first-letter lookahead lets most spaces fail without trying every stop word)
 _METRIC_STOP_RE = re.compile(
-    r"(?=[\s,;:(]|$)\s(?:from|by|under|below|above|over|within|until|before|during|so\s+that|such\s+that|"
-    r"while|measured|as\s+measured|to\s+(?=[<>≤≥~$€£¥\d]|zero|under|below|less|at)|at\s+least|"
-    r"at\s+most|across|in\s+(?:q[1-4]|h[12]|\d{4}|this|the\s+next))\b|[,;:(]|\s[-–—]\s|$",
+    r"[,;:(]|$|\s(?:(?=[fbuaowdsmtiFBUAOWDSMTI])(?:from|by|under|below|above|over|within|until|"
+    r"before|during|so\s+that|such\s+that|while|measured|as\s+measured|"
+    r"to\s+(?=[<>≤≥~$€£¥\d]|zero|under|below|less|at)|at\s+least|at\s+most|across|"
+    r"in\s+(?:q[1-4]|h[12]|\d{4}|this|the\s+next))\b|[-–—]\s)",
     re.IGNORECASE,
 )
 _LEADING_DETERMINERS = re.compile(
@@ -328,7 +330,7 @@ _ZERO_WORD_RE = re.compile(r"\b(?:zero|none)\b", re.IGNORECASE)
 _BARE_RAW_RE = re.compile(r"[<>≤≥~=]?\s*[\d.,]+\+?")
 _VERB_START_RE = re.compile(r"\s*[a-z]+(?:\s+(?:up|down))?\s")
 _LEADING_OF_RE = re.compile(r"^(?:of\s+)", re.IGNORECASE)
-_TRAILING_PREPOSITION_RE = re.compile(r"\s+(?:to|of|for|the|and|in|at|on|by)$", re.IGNORECASE)
+_TRAILING_PREPOSITIONS = frozenset(["to", "of", "for", "the", "and", "in", "at", "on", "by"])
 # Cheap word tests that decide whether a full-text pattern can match at all.
 _METRIC_PHRASE_HINTS = frozenset(
     [
@@ -570,14 +572,19 @@ def _may_have_deadline(words: list[str], wordset: frozenset[str], tokens: list[T
 
 
 # A qualifier word (not inside a longer word) or a slash, then only whitespace.
-_QUALIFIER_END_RE = re.compile(
-    r"(?:(?<![^\W_])(?:per|every|first|last|at\s+a\s+fixed)|/)\s*$", re.IGNORECASE
-)
+_QUALIFIER_END_RE = re.compile(r"(?:(?<![^\W_])(?:per|every|first|last|at\s+a\s+fixed)|/)\s*$")
+
+
+_QUALIFIER_TAILS = ("per", "every", "first", "last", "fixed", "/")
 
 
 def _ends_with_qualifier(before: str) -> bool:
     """Whether the text before a number makes it a qualifier: "per 1,000", "at a fixed 1%"."""
-    return _QUALIFIER_END_RE.search(before) is not None
+    tail = before.rstrip()
+    if not tail.endswith(_QUALIFIER_TAILS):
+        return False
+    start = 0 if tail.endswith("fixed") else max(0, len(tail) - 6)
+    return _QUALIFIER_END_RE.search(before, start) is not None
 
 
 _FREQUENCY_HINTS = frozenset(
@@ -1273,6 +1280,7 @@ def _share_unit(baseline: Token, target: Token) -> None:
             bare.value = bare.number * other.factor
             if bare.upper is not None:
                 bare.upper *= other.factor
+            bare.quantity = None  # its public model changed
 
 
 def _comparable(a: Quantity, b: Quantity) -> bool:
@@ -1399,7 +1407,9 @@ def _metric_phrase(text: str, lower: str, parsed: Parsed, tokens: list[Token]) -
         if token.is_value and token.raw in phrase:
             phrase = phrase[: phrase.index(token.raw)].strip()
             break
-    phrase = _TRAILING_PREPOSITION_RE.sub("", phrase)
+    last = phrase.rsplit(None, 1)
+    if len(last) == 2 and last[1].lower() in _TRAILING_PREPOSITIONS:
+        phrase = phrase[: len(phrase) - len(last[1])].rstrip()  # "load time to" -> "load time"
     words = phrase.split()
     if not words:
         return None

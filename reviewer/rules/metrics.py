@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..anatomy.lexicon import GAMEABLE_HINTS, GAMEABLE_RES, gated
+from ..anatomy.lexicon import GAMEABLE_HINTS, GAMEABLE_RES, GAMEABLE_WORDS, gated
 from .registry import Hit, KeyResultContext, rule
 from .wording import clip, quote_from
 
@@ -40,9 +40,15 @@ def gameable_metric(ctx: KeyResultContext) -> Iterator[Hit]:
         Reduce billing defects found in production from <baseline> per month to <target> per month by <deadline>
     """
     words = ctx.parsed.wordset if ctx.parsed is not None else None
+    if words is not None and "-" in ctx.text:  # "tech-debt-items": the parts count too
+        words = words | {part for word in words if "-" in word for part in word.split("-")}
     if words is not None and not words & GAMEABLE_HINTS and "x" not in ctx.text.lower():
         return
-    for pattern, proxy, gamed_by, alternative in GAMEABLE_RES:
+    for (pattern, proxy, gamed_by, alternative), needed in zip(
+        GAMEABLE_RES, GAMEABLE_WORDS, strict=True
+    ):
+        if words is not None and words.isdisjoint(needed):
+            continue  # no match of this pattern is possible without one of these words
         match = pattern.search(ctx.text)
         if match is None:
             continue
