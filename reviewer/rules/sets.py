@@ -485,9 +485,11 @@ def duplicates(
     if len(words) < 2 or len(earlier_words) < 2:
         return None
     score = similarity(words, earlier_words)
+    contained = len(words & earlier_words) == min(len(words), len(earlier_words))
+    if score < min(DUPLICATE_THRESHOLD, SAME_NUMBERS_THRESHOLD) and not contained:
+        return None  # cannot match below: skip comparing numbers (most pairs of a big set)
     values = same_values(anatomy, earlier_anatomy)
     target = values or same_target(anatomy, earlier_anatomy)
-    contained = len(words & earlier_words) == min(len(words), len(earlier_words))
     if score >= DUPLICATE_THRESHOLD or (target and (score >= SAME_NUMBERS_THRESHOLD or contained)):
         return score, values
     return None
