@@ -30,9 +30,9 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 
 
 def _size_error(name: str, size: int | None, max_bytes: int) -> InputError:
-    shown = f"{size / 1024 / 1024:.1f} MB" if size is not None else "more than that"
+    shown = f"{size / 1024 / 1024:.1f} MB; " if size is not None else ""  # unknown for stdin
     return InputError(
-        f"file is too large ({shown}; the limit is {max_bytes // 1024 // 1024} MB)",
+        f"file is too large ({shown}the limit is {max_bytes // 1024 // 1024} MB)",
         file=name,
         hint="split it into one file per team",
     )
