@@ -37,6 +37,10 @@ OUTPUT_PURPOSE: dict[str, str] = {
     "automate": "the toil or lead time it should remove",
     "onboard": "what the onboarded teams should gain, such as lead time, deploy failures, cost",
     "deploy": "what should change once it is in production, such as precision, latency, revenue",
+    "right-size": "the cost it should cut, such as idle capacity or cost per request, without "
+    "raising latency or incidents",
+    "rightsize": "the cost it should cut, such as idle capacity or cost per request, without "
+    "raising latency or incidents",
     "decommission": "the cost or risk that retiring it removes",
     "retire": "the cost or risk that retiring it removes",
 }
