@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from ..anatomy import comparable_value, is_placeholder, units_compatible
 from ..anatomy.lexicon import FILLER_WORDS, METRIC_WORDS, VERB_CATEGORY
 from ..anatomy.numbers import tokenize
-from ..models import Anatomy, KeyResult, Objective, Quantity
+from ..models import Anatomy, Objective, Quantity
 from .registry import Hit, SetContext, rule
 from .wording import clip
 
@@ -524,24 +524,63 @@ def duplicate_key_result(ctx: SetContext) -> Iterator[Hit]:
         KR: Reduce p95 checkout latency from 900 ms to 400 ms by <deadline>
         (and a second key result that measures something else)
     """
-    seen: list[tuple[frozenset[str], Anatomy | None, KeyResult, Objective]] = []
-    for objective, kr in ctx.okr_set.key_results():
-        anatomy = ctx.parsed.get(id(kr), (None, None))[0]
-        words = signature(kr.text, anatomy)
-        for earlier_words, earlier_anatomy, earlier, earlier_objective in seen:
-            found = duplicates(words, anatomy, earlier_words, earlier_anatomy)
-            if found is None:
-                continue
-            score, same = found
-            where = "" if earlier_objective is objective else " (in another objective)"
-            yield Hit(
-                message=f'"{clip(kr.text, 50)}" repeats "{clip(earlier.text, 50)}"{where} '
-                f"({score:.0%} of the words naming what they measure are shared"
-                f"{', and the same numbers' if same else ''})",
-                # a duplicate across objectives is about the set, not one objective
-                objective=objective.text if earlier_objective is objective else None,
-                line=kr.location.line,
-                key_result=kr,
-            )
-            break
-        seen.append((words, anatomy, kr, objective))
+    entries = [
+        (signature(kr.text, anatomy), anatomy, kr, objective)
+        for objective, kr in ctx.okr_set.key_results()
+        for anatomy in (ctx.parsed.get(id(kr), (None, None))[0],)
+    ]
+    reported: set[int] = set()
+    for index, earlier_index in _candidate_pairs([words for words, *_ in entries]):
+        if index in reported:
+            continue  # each key result is reported once, against its first earlier copy
+        words, anatomy, kr, objective = entries[index]
+        earlier_words, earlier_anatomy, earlier, earlier_objective = entries[earlier_index]
+        found = duplicates(words, anatomy, earlier_words, earlier_anatomy)
+        if found is None:
+            continue
+        score, same = found
+        where = "" if earlier_objective is objective else " (in another objective)"
+        yield Hit(
+            message=f'"{clip(kr.text, 50)}" repeats "{clip(earlier.text, 50)}"{where} '
+            f"({score:.0%} of the words naming what they measure are shared"
+            f"{', and the same numbers' if same else ''})",
+            # a duplicate across objectives is about the set, not one objective
+            objective=objective.text if earlier_objective is objective else None,
+            line=kr.location.line,
+            key_result=kr,
+        )
+        reported.add(index)
+
+
+def _candidate_pairs(signatures: list[frozenset[str]]) -> Iterator[tuple[int, int]]:
+    """(later, earlier) index pairs that can be duplicates, each later one until its first.
+
+    Comparing every pair costs n² (50 million pairs for a 10,000-key-result file), but a
+    duplicate shares words, so only key results indexed under shared words are compared.
+    Words are ranked rarest first across the set. For an overlap of at least
+    SAME_NUMBERS_THRESHOLD, the earlier one's first few rare words (its prefix) must meet
+    the later one's words; when one is inside the other, the smaller one's rarest word is in
+    both. The candidates of each key result are tried in file order, so the first earlier
+    duplicate is the one reported, as a pairwise scan would.
+    """
+    frequency: dict[str, int] = {}
+    for words in signatures:
+        for word in words:
+            frequency[word] = frequency.get(word, 0) + 1
+    prefix_index: dict[str, list[int]] = {}  # word -> earlier key results with it in their prefix
+    word_index: dict[str, list[int]] = {}  # word -> earlier key results with the word
+    for index, words in enumerate(signatures):
+        ranked = sorted(words, key=lambda w: (frequency[w], w))
+        candidates: set[int] = set()
+        for word in ranked:
+            candidates.update(prefix_index.get(word, ()))
+        if ranked:
+            candidates.update(word_index.get(ranked[0], ()))
+        for earlier in sorted(candidates):
+            yield index, earlier
+        # a share of at least t of the union leaves at most (1 - t) of either set unshared
+        unshared = int((1.0 - SAME_NUMBERS_THRESHOLD) * len(ranked) + 1e-9)
+        for word in ranked[: unshared + 1]:
+            prefix_index.setdefault(word, []).append(index)
+        for word in ranked:
+            word_index.setdefault(word, []).append(index)
