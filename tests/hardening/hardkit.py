@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -187,13 +186,6 @@ def start_cli(
         cwd=REPO,
         env=clean_env(cache_dir, env),
     )
-
-
-def interrupt(proc: subprocess.Popen[str], timeout: float = 60.0) -> tuple[int, str, str]:
-    """Send SIGINT (Ctrl-C) and collect the exit code and output."""
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=timeout)
-    return proc.returncode, out, err
 
 
 # -- checks -------------------------------------------------------------------------------
