@@ -507,9 +507,13 @@ def duplicate_key_result(ctx: SetContext) -> Iterator[Hit]:
     """Flags two key results in one set that say the same thing.
 
     ## What it checks
-    Two key results anywhere in the set share most of their content words once numbers,
-    filler and direction verbs are set aside ("Raise checkout conversion ..." and
-    "Improve checkout conversion ..."). The later one is reported.
+    Two key results anywhere in the set measure the same thing: the words that name what
+    they measure match once values, deadlines, sources, filler and direction words are set
+    aside and synonyms are merged ("Raise API availability ..." and "Increase uptime of
+    the API ..."; "mean time to recovery" and "MTTR"), or most of them match and the two
+    aim at the same target. Key results moving one metric in opposite directions, or the
+    same metric for a different scope with other numbers, are not duplicates. The later
+    one is reported.
 
     ## Why it matters
     A duplicated key result counts one piece of progress twice and makes the set look
