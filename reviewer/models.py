@@ -235,6 +235,11 @@ class Usage(_Model):
     cache_hits: int = 0
     fallbacks: int = 0
 
+    def add(self, other: Usage) -> None:
+        """Add another usage record into this one (every counter)."""
+        for name in type(self).model_fields:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
 
 class Summary(_Model):
     """Counts a reader wants first: key results by kind, findings by code and severity."""

@@ -426,7 +426,7 @@ class Reviewer:
             findings, _suppressed = check_set(okr_set, self.config, outcomes=known)
             report.set_findings.extend(findings)
         for outcome in outcomes:
-            _add_usage(report.usage, outcome.usage)
+            report.usage.add(outcome.usage)
         self._add_usage(report.usage)
         for stage in STAGES:
             report.timings_ms[stage] = round(
@@ -471,7 +471,7 @@ class Reviewer:
 
     def _add_usage(self, usage: Usage) -> None:
         with self._lock:
-            _add_usage(self.usage, usage)
+            self.usage.add(usage)
 
     # -- running async code from sync callers -------------------------------------------------
     def _run(self, make: Callable[[], Awaitable[_T]]) -> _T:
@@ -526,15 +526,6 @@ def _scrub(text: str, config: Config) -> str:
 def _usage_of(exc: BaseException) -> Usage:
     usage = getattr(exc, "usage", None)
     return usage.model_copy() if isinstance(usage, Usage) else Usage()
-
-
-def _add_usage(total: Usage, extra: Usage) -> None:
-    total.llm_calls += extra.llm_calls
-    total.prompt_tokens += extra.prompt_tokens
-    total.completion_tokens += extra.completion_tokens
-    total.total_tokens += extra.total_tokens
-    total.cache_hits += extra.cache_hits
-    total.fallbacks += extra.fallbacks
 
 
 def _as_key_result(key_result: KeyResult | str) -> KeyResult:

@@ -333,7 +333,7 @@ class LLMCritic:
                 answer = await self.ask(messages)
             except EndpointError as exc:
                 raise _failure(str(exc), usage, reasks + 1) from None
-            _add_usage(usage, answer.usage)
+            usage.add(answer.usage)
             verification = None
             if answer.problem is None and answer.data is not None:
                 result = self._to_result(LLMCritique.model_validate(answer.data), ctx, reasks)
@@ -430,12 +430,3 @@ def _validation_summary(exc: ValidationError) -> str:
         where = ".".join(str(x) for x in error.get("loc", ())) or "(root)"
         parts.append(f"{where}: {error.get('msg', 'invalid')}")
     return "; ".join(parts)
-
-
-def _add_usage(total: Usage, extra: Usage) -> None:
-    total.llm_calls += extra.llm_calls
-    total.prompt_tokens += extra.prompt_tokens
-    total.completion_tokens += extra.completion_tokens
-    total.total_tokens += extra.total_tokens
-    total.cache_hits += extra.cache_hits
-    total.fallbacks += extra.fallbacks
