@@ -435,6 +435,20 @@ def peak_memory(n: int, cache: Path, folder: Path) -> list[Row]:
             ],
         ),
         (
+            "CLI, full offline, SARIF report written",
+            [
+                str(CLI),
+                "check",
+                str(batch),
+                "--offline",
+                "-q",
+                "-f",
+                "sarif",
+                "-o",
+                str(folder / "batch.sarif"),
+            ],
+        ),
+        (
             "CLI, rules-only, JSON report written",
             [
                 str(CLI),

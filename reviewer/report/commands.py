@@ -13,8 +13,9 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from ..models import SEVERITY_ORDER, KeyResultReview, Report
 
@@ -86,6 +87,12 @@ def exit_code(report: Report, fail_on: str) -> int:
 # -- output -------------------------------------------------------------------------------
 def write_atomically(path: str | Path, text: str) -> None:
     """Write `text` to `path` so readers see the old file or the new one, never half."""
+    write_atomically_with(path, lambda handle: handle.write(text))
+
+
+def write_atomically_with(path: str | Path, write: Callable[[TextIO], object]) -> None:
+    """Let `write` fill a temporary file next to `path`, then move it into place: readers
+    see the old file or the whole new one, never half, even if `write` fails midway."""
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     if target.exists():
@@ -97,7 +104,7 @@ def write_atomically(path: str | Path, text: str) -> None:
     fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+            write(handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp_name, mode)
@@ -107,9 +114,9 @@ def write_atomically(path: str | Path, text: str) -> None:
         raise
 
 
-def _write_stdout(text: str) -> None:
+def _write_stdout(write: Callable[[TextIO], object]) -> None:
     try:
-        sys.stdout.write(text)
+        write(sys.stdout)
         sys.stdout.flush()
     except BrokenPipeError:  # `okr-review check ... | head`: the reader left, that is fine
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -146,7 +153,7 @@ def run_check(args: argparse.Namespace) -> int:
     """`okr-review check`: review files, render, write, and return the exit code."""
     from ..config import load_config
     from ..pipeline import Reviewer
-    from . import render
+    from . import write_report
 
     if list(args.paths).count("-") > 1:
         print("okr-review: '-' (stdin) can be given only once", file=sys.stderr)
@@ -168,15 +175,20 @@ def run_check(args: argparse.Namespace) -> int:
 
     for problem in report.input_problems:
         print(problem.message, file=sys.stderr)
-    output = render(report, args.format, color=_use_color(args))
+    color = _use_color(args)
+
+    def write(stream: TextIO) -> None:
+        # Written as it is made: a 10,000-result JSON report is never one 50 MB string.
+        write_report(report, args.format, stream, color=color)
+
     if args.output:
         try:
-            write_atomically(args.output, output)
+            write_atomically_with(args.output, write)
         except OSError as exc:
             print(f"okr-review: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
             return EXIT_ERROR
     else:
-        _write_stdout(output)
+        _write_stdout(write)
     return exit_code(report, args.fail_on)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import TextIO
 
 from ..models import Report
 
@@ -30,7 +31,13 @@ def _safe(cell: str) -> str:
 def render_csv(report: Report) -> str:
     """The report as CSV with a header row."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    write_csv(report, buffer)
+    return buffer.getvalue()
+
+
+def write_csv(report: Report, stream: TextIO) -> None:
+    """The CSV report written row by row to `stream`."""
+    writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(COLUMNS)
     for review in report.reviews:
         kr = review.key_result
@@ -46,4 +53,3 @@ def render_csv(report: Report) -> str:
                 _safe(review.rewrites[0].text) if review.rewrites else "",
             ]
         )
-    return buffer.getvalue()

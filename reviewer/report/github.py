@@ -6,6 +6,8 @@ in property values (file, title) also `:` and `,`, which would otherwise end the
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from ..models import Finding, Report
 from .common import set_finding_location, summary_line
 
@@ -48,30 +50,29 @@ def _finding_annotation(finding: Finding, file: str | None, line: int | None, su
     )
 
 
-def render_github(report: Report) -> str:
-    """Annotations for every finding and unreadable file, then a plain summary line."""
-    lines: list[str] = []
+def iter_github_lines(report: Report) -> Iterator[str]:
+    """The annotation lines (without line ends), for writing as they are made."""
     for problem in report.input_problems:
-        lines.append(
-            annotation(
-                "error",
-                problem.message,
-                file=problem.file,
-                line=problem.line,
-                title="okr-review input error",
-            )
+        yield annotation(
+            "error",
+            problem.message,
+            file=problem.file,
+            line=problem.line,
+            title="okr-review input error",
         )
     for review in report.reviews:
         kr = review.key_result
         for finding in review.findings:
-            lines.append(
-                _finding_annotation(
-                    finding, kr.location.file, kr.location.line, f"Key result: {kr.text}"
-                )
+            yield _finding_annotation(
+                finding, kr.location.file, kr.location.line, f"Key result: {kr.text}"
             )
     for finding in report.set_findings:
         file, line = set_finding_location(report, finding)
         subject = f"Objective: {finding.objective}" if finding.objective else ""
-        lines.append(_finding_annotation(finding, file, line, subject))
-    lines.append(f"okr-review: {summary_line(report, timings=False)}")
-    return "\n".join(lines) + "\n"
+        yield _finding_annotation(finding, file, line, subject)
+    yield f"okr-review: {summary_line(report, timings=False)}"
+
+
+def render_github(report: Report) -> str:
+    """Annotations for every finding and unreadable file, then a plain summary line."""
+    return "".join(line + "\n" for line in iter_github_lines(report))

@@ -7,12 +7,13 @@ has to be broken. The README documents every field.
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterator
 from typing import Any
 
 from .. import __version__
 from ..models import Critique, Finding, KeyResultReview, Report
 from .common import set_finding_location, summary_of, suppression_reason
+from .streaming import LazyArray, iter_json_document
 
 SCHEMA_VERSION = 1
 TOOL_NAME = "okr-review"
@@ -100,20 +101,21 @@ def timings_dict(report: Report) -> dict[str, float]:
     return timings
 
 
-def to_json_dict(report: Report) -> dict[str, Any]:
-    """The whole report as plain JSON-ready data (the committed schema)."""
+def set_finding_dict(report: Report, finding: Finding) -> dict[str, Any]:
+    """An objective- or team-level finding with where it points."""
+    file, line = set_finding_location(report, finding)
+    return {
+        **finding_dict(finding),
+        "objective": finding.objective or None,
+        "file": file,
+        "line": line,
+    }
+
+
+def json_document(report: Report) -> dict[str, Any]:
+    """The committed schema with `results` and `set_findings` as LazyArrays: each item is
+    built only when it is written, so a large report is never held as one big structure."""
     summary = summary_of(report)
-    set_findings = []
-    for finding in report.set_findings:
-        file, line = set_finding_location(report, finding)
-        set_findings.append(
-            {
-                **finding_dict(finding),
-                "objective": finding.objective or None,
-                "file": file,
-                "line": line,
-            }
-        )
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": TOOL_NAME, "version": __version__},
@@ -128,8 +130,8 @@ def to_json_dict(report: Report) -> dict[str, Any]:
             }
             for s in report.sets
         ],
-        "results": [result_dict(report, review) for review in report.reviews],
-        "set_findings": set_findings,
+        "results": LazyArray(result_dict(report, review) for review in report.reviews),
+        "set_findings": LazyArray(set_finding_dict(report, f) for f in report.set_findings),
         "summary": {
             **summary.model_dump(mode="json"),
             "findings": sum(summary.by_severity.values()),
@@ -143,6 +145,19 @@ def to_json_dict(report: Report) -> dict[str, Any]:
     }
 
 
+def to_json_dict(report: Report) -> dict[str, Any]:
+    """The whole report as plain JSON-ready data (the committed schema)."""
+    document = json_document(report)
+    document["results"] = list(document["results"].items)
+    document["set_findings"] = list(document["set_findings"].items)
+    return document
+
+
+def iter_json_report(report: Report) -> Iterator[str]:
+    """The JSON report in pieces, one result at a time; joined, exactly `render_json`."""
+    return iter_json_document(json_document(report))
+
+
 def render_json(report: Report) -> str:
     """The report as indented JSON text, ending in a newline."""
-    return json.dumps(to_json_dict(report), indent=2, ensure_ascii=False) + "\n"
+    return "".join(iter_json_report(report))

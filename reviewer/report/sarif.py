@@ -9,7 +9,7 @@ tool execution notifications.
 from __future__ import annotations
 
 import hashlib
-import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from .. import __version__
 from ..models import Finding, Report
 from .common import set_finding_location, suppression_reason
 from .json_report import TOOL_NAME
+from .streaming import LazyArray, iter_json_document
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -150,18 +151,13 @@ def _result(
     }
 
 
-def to_sarif_dict(report: Report) -> dict[str, Any]:
-    """The report as a SARIF 2.1.0 log with a single run."""
-    everything = report.all_findings() + [f for r in report.reviews for f in r.suppressed]
-    rules, index = _rules(everything)
-    results: list[dict[str, Any]] = []
+def _results(report: Report, index: dict[str, int]) -> Iterator[dict[str, Any]]:
+    """One SARIF result per finding (suppressed ones included), built as they are read."""
     for review in report.reviews:
         kr = review.key_result
         props = {"kind": review.kind, "objective": review.objective or None, "keyResult": kr.text}
         for finding in review.findings:
-            results.append(
-                _result(finding, index, kr.location.file, kr.location.line, kr.text, props)
-            )
+            yield _result(finding, index, kr.location.file, kr.location.line, kr.text, props)
         for finding in review.suppressed:
             result = _result(finding, index, kr.location.file, kr.location.line, kr.text, props)
             reason = suppression_reason(report, review, finding.code)
@@ -169,13 +165,19 @@ def to_sarif_dict(report: Report) -> dict[str, Any]:
             if reason:
                 suppression["justification"] = reason
             result["suppressions"] = [suppression]
-            results.append(result)
+            yield result
     for finding in report.set_findings:
         file, line = set_finding_location(report, finding)
         subject = f"{file}\0{finding.objective or ''}"
-        results.append(
-            _result(finding, index, file, line, subject, {"objective": finding.objective})
-        )
+        yield _result(finding, index, file, line, subject, {"objective": finding.objective})
+
+
+def sarif_document(report: Report) -> dict[str, Any]:
+    """The SARIF log with `results` as a LazyArray, built one result at a time as written."""
+    everything = report.all_findings() + [f for r in report.reviews for f in r.suppressed]
+    rules, index = _rules(everything)
+    del everything
+    results = LazyArray(_results(report, index))
 
     driver: dict[str, Any] = {
         "name": TOOL_NAME,
@@ -212,6 +214,19 @@ def to_sarif_dict(report: Report) -> dict[str, Any]:
     }
 
 
+def to_sarif_dict(report: Report) -> dict[str, Any]:
+    """The report as a SARIF 2.1.0 log with a single run."""
+    document = sarif_document(report)
+    run = document["runs"][0]
+    run["results"] = list(run["results"].items)
+    return document
+
+
+def iter_sarif(report: Report) -> Iterator[str]:
+    """The SARIF log in pieces, one result at a time; joined, exactly `render_sarif`."""
+    return iter_json_document(sarif_document(report))
+
+
 def render_sarif(report: Report) -> str:
     """The SARIF log as indented JSON text."""
-    return json.dumps(to_sarif_dict(report), indent=2, ensure_ascii=False) + "\n"
+    return "".join(iter_sarif(report))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Iterator
 
 from ..models import Finding, KeyResultReview, Report
 from .common import group_report, set_finding_location, sort_findings, summary_line
@@ -97,24 +98,23 @@ def _review_lines(review: KeyResultReview, paint: _Painter) -> list[str]:
     return out
 
 
-def render_text(report: Report, *, color: bool = False) -> str:
-    """The report as readable text for a terminal or a log."""
+def iter_text_lines(report: Report, *, color: bool = False) -> Iterator[str]:
+    """The text report line by line (without line ends), for writing as it is made."""
     paint = _Painter(color)
-    out: list[str] = []
     for group in group_report(report):
-        out.append(paint("bold", group.label))
+        yield paint("bold", group.label)
         for objective in group.objectives:
-            out.append("")
+            yield ""
             if objective.text:
                 where = f" (line {objective.line})" if objective.line else ""
-                out.append(paint("bold", f"Objective: {objective.text}") + paint("dim", where))
+                yield paint("bold", f"Objective: {objective.text}") + paint("dim", where)
             else:
-                out.append(paint("bold", "Key results without an objective"))
+                yield paint("bold", "Key results without an objective")
             for review in objective.reviews:
-                out.extend(_review_lines(review, paint))
+                yield from _review_lines(review, paint)
         if group.set_findings:
-            out.append("")
-            out.append(paint("bold", "Objective and team findings"))
+            yield ""
+            yield paint("bold", "Objective and team findings")
             for finding in sort_findings(group.set_findings):
                 _, line = set_finding_location(report, finding)
                 about = []
@@ -124,18 +124,22 @@ def render_text(report: Report, *, color: bool = False) -> str:
                     about.append("key results without an objective")
                 if line:
                     about.append(f"line {line}")
-                out += _finding_lines(finding, paint, "  ")
+                yield from _finding_lines(finding, paint, "  ")
                 if about:
-                    out.append(paint("dim", "          (" + ", ".join(about) + ")"))
-        out.append("")
+                    yield paint("dim", "          (" + ", ".join(about) + ")")
+        yield ""
     if report.input_problems:
-        out.append(paint("bold", "Files that could not be read"))
-        out += [f"  {problem.message}" for problem in report.input_problems]
-        out.append("")
+        yield paint("bold", "Files that could not be read")
+        yield from (f"  {problem.message}" for problem in report.input_problems)
+        yield ""
     if report.notes:
-        out.append(paint("bold", "Notes"))
+        yield paint("bold", "Notes")
         for note in report.notes:
-            out += _wrap(note, "    ", "  - ")
-        out.append("")
-    out.append(paint("bold", summary_line(report)))
-    return "\n".join(out) + "\n"
+            yield from _wrap(note, "    ", "  - ")
+        yield ""
+    yield paint("bold", summary_line(report))
+
+
+def render_text(report: Report, *, color: bool = False) -> str:
+    """The report as readable text for a terminal or a log."""
+    return "".join(line + "\n" for line in iter_text_lines(report, color=color))

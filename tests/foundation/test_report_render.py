@@ -250,3 +250,73 @@ def test_write_atomically_replaces_whole_files_and_leaves_no_temp(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
     with pytest.raises(OSError):
         write_atomically(tmp_path / "missing" / "report.json", "x")
+
+
+# -- streaming: write_report writes exactly what render returns, piece by piece -----------
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_write_report_writes_exactly_what_render_returns(report, fmt):
+    from reviewer.report import iter_report, write_report
+
+    stream = io.StringIO()
+    write_report(report, fmt, stream)
+    assert stream.getvalue() == render(report, fmt)
+    assert "".join(iter_report(report, fmt)) == render(report, fmt)
+
+
+def test_streamed_json_and_sarif_equal_one_json_dumps_of_the_whole_dict(report):
+    from reviewer.report import write_report
+    from reviewer.report.sarif import to_sarif_dict
+
+    for fmt, whole in (("json", to_json_dict(report)), ("sarif", to_sarif_dict(report))):
+        stream = io.StringIO()
+        write_report(report, fmt, stream)
+        text = stream.getvalue()
+        assert text == json.dumps(whole, indent=2, ensure_ascii=False) + "\n", fmt
+        assert json.loads(text) == whole
+    assert len(to_json_dict(report)["results"]) == 2
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"a": [], "b": {}, "c": "x\ny\u00e9\u202e", "d": [1, 2.5, None, True]},
+        {"nested": {"deeper": [{"k": "v"}, []]}, "empty": []},
+        [[], {}, "\t", {"x": [1, {"y": 2}]}],
+    ],
+)
+@pytest.mark.parametrize("lazy_items", [[], [{}], [{"a": [1, {"b": "c\n"}]}, [], "s", 3]])
+def test_iter_json_matches_json_dumps_with_lazy_arrays_anywhere(value, lazy_items):
+    from reviewer.report.streaming import LazyArray, iter_json_document
+
+    def with_lazy(v):
+        if isinstance(v, dict):
+            return {**{k: with_lazy(x) for k, x in v.items()}, "lazy": LazyArray(iter(lazy_items))}
+        if isinstance(v, list):
+            return [with_lazy(x) for x in v] + [LazyArray(iter(lazy_items))]
+        return v
+
+    def with_list(v):
+        if isinstance(v, dict):
+            return {**{k: with_list(x) for k, x in v.items()}, "lazy": list(lazy_items)}
+        if isinstance(v, list):
+            return [with_list(x) for x in v] + [list(lazy_items)]
+        return v
+
+    expected = json.dumps(with_list(value), indent=2, ensure_ascii=False) + "\n"
+    assert "".join(iter_json_document(with_lazy(value))) == expected
+
+
+def test_a_report_that_fails_midway_leaves_the_old_file_whole(tmp_path):
+    from reviewer.report.commands import write_atomically_with
+
+    target = tmp_path / "report.json"
+    target.write_text("old\n")
+
+    def half_then_fail(handle):
+        handle.write("partial")
+        raise RuntimeError("renderer broke")
+
+    with pytest.raises(RuntimeError):
+        write_atomically_with(target, half_then_fail)
+    assert target.read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
