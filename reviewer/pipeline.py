@@ -244,8 +244,9 @@ class Reviewer:
         period: str | None,
         limit: asyncio.Semaphore | None,
         okr_set: OKRSet | None = None,
+        prepared: tuple[KeyResultReview, CritiqueInput | None] | None = None,
     ) -> _Outcome:
-        review, ctx = self._prepare(kr, objective, period, okr_set)
+        review, ctx = prepared or self._prepare(kr, objective, period, okr_set)
         if ctx is None or not self.uses_llm:
             if ctx is not None:
                 self._critique_deterministic(review, ctx)
@@ -349,18 +350,35 @@ class Reviewer:
         `config.llm.concurrency` at a time; the report keeps file order."""
         started = time.perf_counter()
         items = _items(okr_sets)
-        limit = asyncio.Semaphore(max(1, self.config.llm.concurrency))
+        width = max(1, self.config.llm.concurrency)
+        limit = asyncio.Semaphore(width)
+        # Rules and retrieval are CPU work on this loop. Started for every key result at
+        # once, they ran before any request left (all 50 prepared, then the first 16 sent).
+        # So the first `width` key results prepare and go at once; the rest prepare in file
+        # order, one per loop turn, in the time spent waiting for answers.
+        prepared = [asyncio.Event() for _ in items]
         done = 0
 
-        async def one(okr_set: OKRSet, objective: Objective, kr: KeyResult) -> _Outcome:
+        async def one(
+            position: int, okr_set: OKRSet, objective: Objective, kr: KeyResult
+        ) -> _Outcome:
             nonlocal done
-            outcome = await self._review_async(kr, objective, okr_set.period, limit, okr_set)
+            if self.uses_llm and position >= width:
+                await prepared[position - 1].wait()
+                await asyncio.sleep(0.002)  # let requests already under way take their turn
+            try:
+                ready = self._prepare(kr, objective, okr_set.period, okr_set)
+            finally:
+                prepared[position].set()
+            outcome = await self._review_async(
+                kr, objective, okr_set.period, limit, okr_set, prepared=ready
+            )
             done += 1
             if progress:
                 progress(done, len(items), outcome.review)
             return outcome
 
-        outcomes = list(await asyncio.gather(*(one(*item) for item in items)))
+        outcomes = list(await asyncio.gather(*(one(i, *item) for i, item in enumerate(items))))
         return self._report(okr_sets, outcomes, input_problems, started)
 
     def review_file(self, path: str | Path, input_format: str | None = None) -> Report:
@@ -477,9 +495,14 @@ class Reviewer:
     def _run(self, make: Callable[[], Awaitable[_T]]) -> _T:
         """Run a coroutine to completion from synchronous code, closing this loop's client."""
 
-        async def runner() -> _T:
+        results: list[_T] = []
+
+        async def runner() -> None:
+            # The result goes out through `results`, not as the task's return value: on
+            # Python 3.11 asyncio.run's SIGINT bookkeeping formats the finished main task,
+            # and with it the repr of a whole Report (milliseconds to seconds per batch).
             try:
-                return await make()
+                results.append(await make())
             finally:
                 if self._llm is not None:
                     await self._llm.aclose()
@@ -487,10 +510,12 @@ class Reviewer:
         try:
             asyncio.get_running_loop()
         except RuntimeError:
-            return asyncio.run(runner())
+            asyncio.run(runner())
+            return results[0]
         # Called from inside a running loop (a notebook, an async app): use a helper thread.
         with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-            return pool.submit(asyncio.run, runner()).result()
+            pool.submit(asyncio.run, runner()).result()
+        return results[0]
 
 
 # -- helpers ----------------------------------------------------------------------------------

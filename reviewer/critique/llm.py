@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import re
+import sys
 import threading
 import time
 import weakref
@@ -124,7 +126,13 @@ class LLMCritic:
             }
         return None  # json_mode: the schema travels in the prompt instead
 
-    def _runnable(self) -> Any:
+    def _runnable(self) -> tuple[Any, Any]:
+        """This loop's (model, parser): langchain's structured-output binding and its parser.
+
+        `with_structured_output(...)` is `model | parser`; we call the two halves ourselves
+        rather than through its `include_raw` wrapper, whose map, fallback and sync lambdas
+        cost several thread-pool hops per answer (they serialised a batch's answers).
+        """
         loop = asyncio.get_running_loop()
         with self._lock:
             entry = self._runnables.get(loop)
@@ -132,15 +140,17 @@ class LLMCritic:
             return entry[0]
         import openai
 
-        http_client = openai.DefaultAsyncHttpxClient()
+        # One TLS context for every client: building one reads the CA bundle (~25 ms).
+        http_client = openai.DefaultAsyncHttpxClient(verify=_tls_context())
         chat = chat_model(self.settings, http_async_client=http_client)
-        kwargs: dict[str, Any] = {"method": self.method, "include_raw": True}
+        kwargs: dict[str, Any] = {"method": self.method}
         if self.method == "function_calling":
             kwargs["strict"] = self.settings.strict_schema
-        runnable = chat.with_structured_output(self._schema_argument(), **kwargs)
+        sequence = chat.with_structured_output(self._schema_argument(), **kwargs)
+        halves = (sequence.first, sequence.last)
         with self._lock:
-            self._runnables[loop] = (runnable, http_client)
-        return runnable
+            self._runnables[loop] = (halves, http_client)
+        return halves
 
     async def aclose(self) -> None:
         """Close the HTTP client of the running event loop (before that loop ends)."""
@@ -251,16 +261,22 @@ class LLMCritic:
 
     async def _call_endpoint(self, messages: list[tuple[str, str]]) -> LLMAnswer:
         from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+        from langchain_core.outputs import ChatGeneration
 
         kinds = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
         chat_messages = [kinds[role](content=text) for role, text in messages]
+        model, parser = self._runnable()
         try:
-            out = await self._runnable().ainvoke(chat_messages)
+            raw_message = await model.ainvoke(chat_messages)
         except Exception as exc:  # every transport failure becomes one scrubbed line
             if type(exc).__name__ == "LengthFinishReasonError":
                 return self._truncated(getattr(exc, "completion", None))
             raise EndpointError(self._describe(exc)) from None
-        raw_message = out.get("raw")
+        out: dict[str, Any] = {"parsed": None, "parsing_error": None}
+        try:
+            out["parsed"] = parser.parse_result([ChatGeneration(message=raw_message)])
+        except Exception as exc:  # what include_raw=True reports as `parsing_error`
+            out["parsing_error"] = exc
         usage = Usage(llm_calls=1)
         meta = getattr(raw_message, "usage_metadata", None) or {}
         usage.prompt_tokens = int(meta.get("input_tokens", 0) or 0)
@@ -385,6 +401,17 @@ class LLMCritic:
             for r in answer.rewrites[: self.config.max_rewrites]
         ]
         return CritiqueResult(critique=critique, rewrites=rewrites)
+
+
+@functools.cache
+def _tls_context() -> Any:
+    """The TLS context the SDK's HTTP client would build itself (CA bundle, SSL_CERT_*)."""
+    import openai
+
+    # Built by the SDK's own httpx flavour (httpx or httpx2), so its trust rules apply.
+    module = sys.modules.get(openai.DefaultAsyncHttpxClient.__mro__[1].__module__.split(".")[0])
+    make = getattr(module, "create_ssl_context", None)
+    return make() if callable(make) else True  # True: the client builds its own, as before
 
 
 def _finish(result: CritiqueResult, usage: Usage, verify_ms: float) -> CritiqueResult:

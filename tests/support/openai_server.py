@@ -235,6 +235,13 @@ class OpenAIServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
+            # Keep-alive, like real endpoints: the client reuses its connections rather than
+            # opening one per request (HTTP/1.0's default), which inflated client latency.
+            protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes: without TCP_NODELAY the body waits for
+            # the client's delayed ACK (~40 ms) on a kept-alive connection.
+            disable_nagle_algorithm = True
+
             def log_message(self, format: str, *args: Any) -> None:  # quiet test output
                 return
 
