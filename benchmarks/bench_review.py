@@ -41,7 +41,6 @@ import yaml  # noqa: E402
 
 from reviewer.anatomy import extract_numbers  # noqa: E402
 from reviewer.config import Config, LLMConfig, RetrievalConfig  # noqa: E402
-from reviewer.critique.base import CritiqueInput  # noqa: E402
 from reviewer.models import KeyResult, Objective, OKRSet  # noqa: E402
 from reviewer.pipeline import Reviewer  # noqa: E402
 from reviewer.verify import allowed_numbers, is_invented, verify_result  # noqa: E402
@@ -61,8 +60,6 @@ def load_cases() -> list[dict]:
 # -- 1. quality -------------------------------------------------------------------------------
 def critic_quality(reviewer: Reviewer, cases: list[dict]) -> bool:
     """Run the deterministic critic over the eval set and print the quality bars."""
-    from reviewer.rules import check_key_result
-
     critic = reviewer._deterministic_critic()
     candidates = candidates_passing = shown = shown_verified = invented = 0
     with_error = with_error_and_rewrite = citing = critiques = 0
@@ -71,17 +68,10 @@ def critic_quality(reviewer: Reviewer, cases: list[dict]) -> bool:
         objective = Objective(text=case["objective"]) if case.get("objective") else None
         period = case.get("period")
         item = reviewer.review_key_result(kr, objective, period)
-        # Every candidate the critic proposed, before verification kept the passing ones.
-        outcome = check_key_result(kr, objective, period, reviewer.config)
-        ctx = CritiqueInput(
-            key_result=kr,
-            objective=objective,
-            period=period,
-            kind=outcome.kind,
-            anatomy=outcome.anatomy,
-            findings=outcome.findings,
-            passages=item.retrieved,
-        )
+        # Every candidate the critic proposed, before verification kept the passing ones:
+        # the same critique input the pipeline built for `item`.
+        _, ctx = reviewer._prepare(kr, objective, period)
+        assert ctx is not None  # the benchmark's config is not rules-only
         verification = verify_result(critic.critique(ctx), ctx, reviewer.config)
         candidates += len(verification.result.rewrites)
         candidates_passing += sum(r.verified for r in verification.result.rewrites)
