@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ..errors import InputError
 from ..models import KeyResult, Objective, OKRSet, SourceLocation, Suppression
+from . import lines as grammar
 
 
 class SetBuilder:
@@ -66,6 +67,28 @@ class SetBuilder:
         target = self.current
         if suppressions:
             (target.suppressions if target else self.set_suppressions).extend(suppressions)
+
+    def blank_line(self, suppressions: list[Suppression], line: int) -> None:
+        """A line with no text left once comments are taken out."""
+        if suppressions:
+            self.comment_line(suppressions, line)
+        else:
+            self.other_line([], line)
+
+    def heading_line(
+        self, heading: grammar.Heading, suppressions: list[Suppression], line: int
+    ) -> bool:
+        """A Markdown heading: metadata, a label, or an objective; True if one started."""
+        if (meta := grammar.meta_line(heading.raw)) is not None:
+            self.set_meta(*meta, suppressions, line)
+        elif grammar.is_key_results_label(heading.raw) or not heading.objective:
+            self.other_line(suppressions, line)
+        else:
+            self.start_objective(
+                heading.objective, line, suppressions, explicit=heading.says_objective
+            )
+            return True
+        return False
 
     def set_meta(self, key: str, value: str, suppressions: list[Suppression], line: int) -> None:
         """A `Team:` or `Period:` line; its trailing comment applies to the whole set."""

@@ -80,24 +80,14 @@ def read_markdown(text: str, file: str) -> OKRSet:
             rest, in_html_comment = rest.split("<!--", 1)[0], True
 
         if not rest.strip():
-            if suppressions:
-                builder.comment_line(suppressions, number)
-            else:
-                builder.other_line([], number)
+            builder.blank_line(suppressions, number)
             continuing = False
             continue
 
         heading = grammar.heading(rest)
         if heading is not None:
             continuing = False
-            if (meta := grammar.meta_line(heading.raw)) is not None:
-                builder.set_meta(*meta, suppressions, number)
-            elif grammar.is_key_results_label(heading.raw) or not heading.objective:
-                builder.other_line(suppressions, number)
-            else:
-                builder.start_objective(
-                    heading.objective, number, suppressions, explicit=heading.says_objective
-                )
+            if builder.heading_line(heading, suppressions, number):
                 kr_indent, last_key_result = None, None
             continue
         if (meta := grammar.meta_line(rest)) is not None:

@@ -24,21 +24,11 @@ def read_text(text: str, file: str) -> OKRSet:
         rest, suppressions = extract_comments(raw, file=file, line=number)
         rest = grammar.strip_html_comments(rest)
         if not rest.strip():
-            if suppressions:
-                builder.comment_line(suppressions, number)
-            else:
-                builder.other_line([], number)
+            builder.blank_line(suppressions, number)
             continue
         heading = grammar.heading(rest)
         if heading is not None:
-            if (meta := grammar.meta_line(heading.raw)) is not None:
-                builder.set_meta(*meta, suppressions, number)
-            elif grammar.is_key_results_label(heading.raw) or not heading.objective:
-                builder.other_line(suppressions, number)
-            else:
-                builder.start_objective(
-                    heading.objective, number, suppressions, explicit=heading.says_objective
-                )
+            builder.heading_line(heading, suppressions, number)
             continue
         if (meta := grammar.meta_line(rest)) is not None:
             builder.set_meta(*meta, suppressions, number)
