@@ -57,6 +57,27 @@ def test_public_api_reviews_one_key_result_with_the_default_config(tmp_path, mon
     assert again.critique is not None
 
 
+@pytest.mark.parametrize(
+    ("draft", "objective"),
+    [
+        ("Increase team velocity from 40 to 60 story points per sprint", None),
+        ("Reduce the AWS bill", "Spend less to serve each customer"),
+        ("Migrate the checkout service to Kubernetes", "Make checkout fast and reliable"),
+    ],
+)
+def test_the_review_retrieves_what_the_retrieval_eval_measures(
+    offline, lexical_index, draft, objective
+):
+    # The retrieval eval scores `index.search(draft and objective, fired codes)`; the
+    # pipeline must ask the same question, or the eval's recall is not the product's.
+    review = offline.review_key_result(draft, objective=objective)
+    codes = list(dict.fromkeys(f.code for f in review.findings))
+    query = "\n".join(part for part in (draft, objective) if part)
+    top_k = offline.config.retrieval.top_k
+    expected = [p.id for p in lexical_index.search(query, codes, top_k)]
+    assert [p.id for p in review.retrieved][:top_k] == expected
+
+
 def test_stages_are_timed_per_key_result_and_in_the_report(offline):
     report = offline.review_set(okr_set(*DRAFTS))
     assert [r.key_result.text for r in report.reviews] == list(DRAFTS)
