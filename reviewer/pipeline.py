@@ -559,14 +559,31 @@ def _usage_of(exc: BaseException) -> Usage:
 
 
 def _as_key_result(key_result: KeyResult | str) -> KeyResult:
-    return KeyResult(text=key_result) if isinstance(key_result, str) else key_result
+    """The model for a key result handed to the API, within the parser's length limit."""
+    from .parse import check_text_limit
+
+    kr = KeyResult(text=key_result) if isinstance(key_result, str) else key_result
+    check_text_limit(kr, kr.location.file or "<api>")
+    return kr
 
 
 def _as_objective(objective: Objective | str | None) -> Objective | None:
-    return Objective(text=objective) if isinstance(objective, str) else objective
+    """The model for an objective handed to the API, within the parser's length limit."""
+    from .parse import check_text_limit
+
+    obj = Objective(text=objective) if isinstance(objective, str) else objective
+    if obj is not None:
+        check_text_limit(obj, obj.location.file or "<api>")
+    return obj
 
 
 def _items(okr_sets: Sequence[OKRSet]) -> list[tuple[OKRSet, Objective, KeyResult]]:
+    """Every key result of the sets with its set and objective. Sets built in code rather
+    than read from a file get the readers' limits checked here."""
+    from .parse import check_limits
+
+    for okr_set in okr_sets:
+        check_limits(okr_set, okr_set.source_file or "<api>")
     return [(s, obj, kr) for s in okr_sets for obj, kr in s.key_results()]
 
 

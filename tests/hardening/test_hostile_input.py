@@ -201,6 +201,36 @@ def test_a_giant_key_result_is_refused_with_the_limit_named(
         assert run.max_rss_mb < 400, run.max_rss_mb
 
 
+def test_the_python_api_refuses_a_giant_text_with_the_limit_named(tmp_path: Path) -> None:
+    """The API applies the readers' 10,000-character limit to what it is handed directly."""
+    import time
+
+    from reviewer import InputError, Reviewer
+    from reviewer.config import Config, RetrievalConfig
+    from reviewer.models import KeyResult, Objective, OKRSet
+
+    reviewer = Reviewer(
+        Config(retrieval=RetrievalConfig(embedding="none", cache_dir=tmp_path / "cache"))
+    )
+    giant = "Reduce the p95 latency of the checkout API " * 30_000  # about 1.3 MB
+    started = time.perf_counter()
+    for call in (
+        lambda: reviewer.review_key_result(giant),
+        lambda: reviewer.review_key_result(SAFE_KRS[0], objective=giant),
+        lambda: reviewer.review_key_result(KeyResult(text=SAFE_KRS[0], baseline=giant)),
+        lambda: reviewer.review_set(
+            OKRSet(objectives=[Objective(text="Fast", key_results=[KeyResult(text=giant)])])
+        ),
+    ):
+        with pytest.raises(InputError, match="the limit is 10,000"):
+            call()
+    assert time.perf_counter() - started < 5
+    # Right at the limit is still reviewed.
+    at_limit = (SAFE_KRS[0] + " ") * (10_000 // (len(SAFE_KRS[0]) + 1))
+    assert len(at_limit) <= 10_000
+    assert reviewer.review_key_result(at_limit).kind
+
+
 def test_markdown_with_100000_bullets_is_refused_with_bounded_time_and_memory(
     tmp_path: Path,
 ) -> None:
