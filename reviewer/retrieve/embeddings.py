@@ -21,8 +21,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Space
-from chromadb.utils.embedding_functions import register_embedding_function
+from .chroma import import_chromadb
+
+import_chromadb()  # first: it imports chromadb without its slow override checks
+
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Space  # noqa: E402
+from chromadb.utils.embedding_functions import register_embedding_function  # noqa: E402
 
 if TYPE_CHECKING:
     from ..config import Config

@@ -271,6 +271,9 @@ class _EmbeddingFailed(Exception):
 
 
 def _settings() -> Any:
+    from .chroma import import_chromadb
+
+    import_chromadb()
     from chromadb.config import Settings
 
     return Settings(anonymized_telemetry=False, allow_reset=False)
@@ -336,7 +339,9 @@ def _collection(client: Any, name: str, embed: Any, fingerprint: str) -> Any:
 def _open_memory(
     embed: Any, passages: list[Passage], fingerprint: str, status: dict[str, Any]
 ) -> _VectorStore:
-    import chromadb
+    from .chroma import import_chromadb
+
+    chromadb = import_chromadb()
 
     started = time.perf_counter()
     vectors = _embed_corpus(embed, passages)
@@ -359,7 +364,9 @@ def _open_http(
     *,
     rebuild: bool,
 ) -> _VectorStore:
-    import chromadb
+    from .chroma import import_chromadb
+
+    chromadb = import_chromadb()
 
     port = config.retrieval.chroma_port or DEFAULT_CHROMA_PORT
     client = chromadb.HttpClient(
@@ -442,7 +449,9 @@ class _PersistentStore(_VectorStore):
 
 
 def _open_build(folder: Path, embed: Any, passages: list[Passage]) -> _PersistentStore:
-    import chromadb
+    from .chroma import import_chromadb
+
+    chromadb = import_chromadb()
 
     if not (folder / "chroma.sqlite3").is_file():
         raise RuntimeError(f"{folder.name}/chroma.sqlite3 is missing")
@@ -458,7 +467,9 @@ def _build(
     root: Path, embed: Any, passages: list[Passage], fingerprint: str, status: dict[str, Any]
 ) -> _PersistentStore:
     """Build a new index folder, verify it, then point the manifest at it (atomically)."""
-    import chromadb
+    from .chroma import import_chromadb
+
+    chromadb = import_chromadb()
 
     started = time.perf_counter()
     vectors = _embed_corpus(embed, passages)  # first: a failing embedding leaves no folder
