@@ -1,11 +1,11 @@
 """Importing chromadb without paying for its development-time checks.
 
-chromadb decorates some 160 methods (in the modules we load) with `overrides.override`. That decorator runs while
-each class is being defined: it disassembles the defining frame's bytecode to find the base
-classes and compares the method's signature with the base method's. The check guards
-chromadb's own code against itself (it only ever raises for a mistake in chromadb) and costs
-about a quarter of a second of every cold start, which is most of what separates
-`okr-review check --offline` from its 2 s bar.
+chromadb decorates some 160 methods (in the modules a review loads) with
+`overrides.override`. That decorator runs while each class is being defined: it
+disassembles the defining frame's bytecode to find the base classes and compares the
+method's signature with the base method's. The check guards chromadb's own code against
+itself (it only ever raises for a mistake in chromadb) and cost about a quarter of a second
+of every cold start (measured: `import chromadb` plus its client module, ~0.65 s -> ~0.4 s).
 
 `import_chromadb()` imports chromadb (and the Rust-backed client module that
 `PersistentClient` loads on first use) with `override` swapped for a decorator that keeps
