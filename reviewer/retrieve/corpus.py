@@ -71,6 +71,11 @@ class GuidanceDoc:
     tags: list[str] = field(default_factory=list)
     applies_to: list[str] = field(default_factory=list)
     body: str = ""
+    # `body` split into (passage, primary codes), as `read_document` found it (so a corpus
+    # load splits each document once); None for a document built by hand.
+    sections: list[tuple[Passage, list[str]]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
 
 def slugify(text: str) -> str:
@@ -114,7 +119,7 @@ def load_corpus(dirs: Sequence[Path | str] = (), *, bundled: bool = True) -> Cor
     """Like `load_passages`, plus the document-level rule codes the ranker falls back on."""
     corpus = Corpus([], {})
     for doc in load_documents(corpus_dirs(dirs, bundled=bundled)):
-        split = _split_sections(doc)
+        split = doc.sections if doc.sections is not None else _split_sections(doc)
         corpus.passages.extend(passage for passage, _ in split)
         corpus.primary.update({passage.id: codes for passage, codes in split if codes})
         corpus.doc_rules[doc.id] = list(doc.rules)
@@ -193,7 +198,8 @@ def read_document(path: Path) -> GuidanceDoc:
         applies_to=_string_list(meta.get("applies_to"), "applies_to", path),
         body=body,
     )
-    if not split_document(doc):
+    doc.sections = _split_sections(doc)
+    if not doc.sections:
         raise InputError("document has no text", file=str(path))
     return doc
 
@@ -219,10 +225,11 @@ def _split_sections(doc: GuidanceDoc) -> list[tuple[Passage, list[str]]]:
     split_level = min(section_levels) if section_levels else None
 
     sections: list[tuple[str, list[str]]] = [("", [])]
+    heading_at = {h[0]: h for h in headings}
     for number, line in enumerate(lines):
         if number == title_line:
             continue
-        heading = next((h for h in headings if h[0] == number), None)
+        heading = heading_at.get(number)
         if heading is not None and heading[1] == split_level:
             sections.append((heading[2], []))
         else:
