@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
+import gc
 import hashlib
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -51,6 +53,12 @@ ProgressCallback = Callable[[int, int, KeyResultReview], None]
 
 STAGES = ("rules", "retrieve", "critique", "verify")
 _T = TypeVar("_T")
+
+# How many key results of an LLM batch may be prepared and in critique at once, as a
+# multiple of `llm.concurrency` (and at least LOOKAHEAD_MIN): enough that the next
+# requests are built while the current ones are awaited, few enough to bound memory.
+LOOKAHEAD_FACTOR = 4
+LOOKAHEAD_MIN = 16
 
 
 @dataclass
@@ -250,6 +258,7 @@ class Reviewer:
         limit: asyncio.Semaphore | None,
         okr_set: OKRSet | None = None,
         prepared: tuple[KeyResultReview, CritiqueInput | None] | None = None,
+        on_request: Callable[[], object] | None = None,
     ) -> _Outcome:
         review, ctx = prepared or self._prepare(kr, objective, period, okr_set)
         if ctx is None or not self.uses_llm:
@@ -264,9 +273,9 @@ class Reviewer:
             if limit is not None:
                 async with limit:
                     started = time.perf_counter()  # time in the queue is not critique time
-                    result = await critic.acritique(ctx)
+                    result = await critic.acritique(ctx, on_request=on_request)
             else:
-                result = await critic.acritique(ctx)
+                result = await critic.acritique(ctx, on_request=on_request)
         except Exception as exc:  # LLMError, or anything unexpected: fall back, never fail
             reason = str(exc) if isinstance(exc, LLMError) else f"unexpected: {_one_line(exc)}"
             reason = _scrub(reason, self.config)
@@ -277,10 +286,12 @@ class Reviewer:
             review.errors.append(
                 f"critique: LLM critic failed ({reason}); deterministic critic used"
             )
-            review.timings_ms["critique"] = _ms(started)
+            queued = float(getattr(exc, "queue_ms", 0.0) or 0.0)
+            review.timings_ms["critique"] = max(0.0, _ms(started) - queued)
             self._critique_deterministic(review, ctx, fallback_reason=reason)
         else:
-            elapsed = _ms(started)
+            # Time spent waiting for a request slot is queueing, not critique time.
+            elapsed = _ms(started) - result.queue_ms
             review.timings_ms["verify"] = result.verify_ms
             review.timings_ms["critique"] = max(0.0, elapsed - result.verify_ms)
             review.critique = result.critique
@@ -352,39 +363,74 @@ class Reviewer:
         input_problems: Iterable[InputProblem] = (),
     ) -> Report:
         """Async twin of `review_sets`: LLM critiques run concurrently, at most
-        `config.llm.concurrency` at a time; the report keeps file order."""
+        `config.llm.concurrency` requests in flight at a time; the report keeps file order."""
         started = time.perf_counter()
         items = _items(okr_sets)
         width = max(1, self.config.llm.concurrency)
-        limit = asyncio.Semaphore(width)
-        # Rules and retrieval are CPU work on this loop. Started for every key result at
-        # once, they ran before any request left (all 50 prepared, then the first 16 sent).
-        # So the first `width` key results prepare and go at once; the rest prepare in file
-        # order, one per loop turn, in the time spent waiting for answers.
-        prepared = [asyncio.Event() for _ in items]
+        # The request slots (`llm.concurrency`) are held by the HTTP exchange alone, at the
+        # LLM client. Rules, retrieval, prompt and request building, parsing, verification
+        # and the cache are CPU work on this loop, done for other key results while answers
+        # are awaited: up to `ahead` key results are between preparation and a finished
+        # critique, so the next requests are built and queued before a slot frees.
+        ahead = asyncio.Semaphore(max(LOOKAHEAD_MIN, LOOKAHEAD_FACTOR * width))
+        # Key results prepare one after another, in file order: each waits until the one
+        # before it has written its request (or queued it for a slot, or finished), so
+        # that request is not held back by the next one's rules and retrieval. Started
+        # all at once, every preparation ran before the first request left.
+        handed_off = [asyncio.Event() for _ in items]
+        reviews: list[KeyResultReview | None] = [None] * len(items)
         done = 0
 
         async def one(
             position: int, okr_set: OKRSet, objective: Objective, kr: KeyResult
         ) -> _Outcome:
             nonlocal done
-            if self.uses_llm and position >= width:
-                await prepared[position - 1].wait()
-                await asyncio.sleep(0.002)  # let requests already under way take their turn
+            signal = handed_off[position]
             try:
-                ready = self._prepare(kr, objective, okr_set.period, okr_set)
+                if position > 0:
+                    await handed_off[position - 1].wait()
+                async with ahead:
+                    ready = self._prepare(kr, objective, okr_set.period, okr_set)
+                    reviews[position] = ready[0]
+                    if ready[1] is None or not self.uses_llm:
+                        signal.set()  # no request for this key result
+                    else:
+                        # Rules and retrieval, then the request's building, are each a few
+                        # milliseconds on this loop: an answer that arrived in between is
+                        # read (and its slot passed on) before the building starts.
+                        await asyncio.sleep(0)
+                    outcome = await self._review_async(
+                        kr,
+                        objective,
+                        okr_set.period,
+                        None,
+                        okr_set,
+                        prepared=ready,
+                        on_request=signal.set,
+                    )
             finally:
-                prepared[position].set()
-            outcome = await self._review_async(
-                kr, objective, okr_set.period, limit, okr_set, prepared=ready
-            )
+                signal.set()  # answered from the cache, fell back, or failed: next one goes
             done += 1
             if progress:
                 progress(done, len(items), outcome.review)
             return outcome
 
-        outcomes = list(await asyncio.gather(*(one(i, *item) for i, item in enumerate(items))))
-        return self._report(okr_sets, outcomes, input_problems, started)
+        async def set_rules() -> tuple[list[Finding], float]:
+            # The set rules need every key result's rules, not its critique: they run once
+            # the last key result is prepared, while answers are still awaited.
+            if handed_off:
+                await handed_off[-1].wait()
+            if any(review is None for review in reviews):
+                return [], 0.0  # a preparation failed: gather raises its error anyway
+            return self._set_findings(okr_sets, [r for r in reviews if r is not None])
+
+        with _long_lived_objects_frozen(self.uses_llm):
+            set_findings, *outcomes = await asyncio.gather(
+                set_rules(), *(one(i, *item) for i, item in enumerate(items))
+            )
+        return self._report(
+            okr_sets, list(outcomes), input_problems, started, set_findings=set_findings
+        )
 
     def review_file(self, path: str | Path, input_format: str | None = None) -> Report:
         """Read and review one OKR file; a file that cannot be read raises InputError."""
@@ -425,29 +471,16 @@ class Reviewer:
         outcomes: list[_Outcome],
         input_problems: Iterable[InputProblem],
         started: float,
+        set_findings: tuple[list[Finding], float] | None = None,
     ) -> Report:
-        from .rules import RuleOutcome, check_set
-
         report = Report(
             mode="llm" if self.uses_llm else "offline",
             sets=list(okr_sets),
             reviews=[o.review for o in outcomes],
             input_problems=list(input_problems),
         )
-        set_started = time.perf_counter()
-        # the key-result rules already ran on every key result: the set rules reuse them
-        known = {
-            id(o.review.key_result): RuleOutcome(
-                kind=o.review.kind,
-                anatomy=o.review.anatomy,
-                findings=o.review.findings,
-                suppressed=o.review.suppressed,
-            )
-            for o in outcomes
-        }
-        for okr_set in okr_sets:
-            findings, _suppressed = check_set(okr_set, self.config, outcomes=known)
-            report.set_findings.extend(findings)
+        findings, set_rules_ms = set_findings or self._set_findings(okr_sets, report.reviews)
+        report.set_findings.extend(findings)
         for outcome in outcomes:
             report.usage.add(outcome.usage)
         self._add_usage(report.usage)
@@ -455,11 +488,37 @@ class Reviewer:
             report.timings_ms[stage] = round(
                 sum(o.review.timings_ms.get(stage, 0.0) for o in outcomes), 3
             )
-        report.timings_ms["set_rules"] = _ms(set_started)
+        report.timings_ms["set_rules"] = set_rules_ms
         report.timings_ms["total"] = _ms(started)
         report.notes.extend(self._notes(outcomes))
         report.summarise()
         return report
+
+    def _set_findings(
+        self, okr_sets: Sequence[OKRSet], reviews: Sequence[KeyResultReview]
+    ) -> tuple[list[Finding], float]:
+        """The set rules' findings for `okr_sets`, and the milliseconds they took.
+
+        They need each key result's rule outcome (from preparation), never its critique.
+        """
+        from .rules import RuleOutcome, check_set
+
+        started = time.perf_counter()
+        # the key-result rules already ran on every key result: the set rules reuse them
+        known = {
+            id(review.key_result): RuleOutcome(
+                kind=review.kind,
+                anatomy=review.anatomy,
+                findings=review.findings,
+                suppressed=review.suppressed,
+            )
+            for review in reviews
+        }
+        findings: list[Finding] = []
+        for okr_set in okr_sets:
+            found, _suppressed = check_set(okr_set, self.config, outcomes=known)
+            findings.extend(found)
+        return findings, _ms(started)
 
     def _notes(self, outcomes: list[_Outcome]) -> list[str]:
         notes: list[str] = []
@@ -524,6 +583,42 @@ class Reviewer:
 
 
 # -- helpers ----------------------------------------------------------------------------------
+_freeze_lock = threading.Lock()
+_freeze_depth = 0
+_froze = False
+
+
+@contextlib.contextmanager
+def _long_lived_objects_frozen(enabled: bool = True) -> Iterator[None]:
+    """Keep the cyclic garbage collector off the objects that exist when a batch starts.
+
+    With the index, chromadb and langchain loaded, one full collection scans the whole
+    heap (100-170 ms measured), stalling the event loop while answers wait to be read.
+    `gc.freeze()` moves today's objects (modules, the index, the client) out of the
+    collector's sight, so collections during the batch scan only what the batch made;
+    `gc.unfreeze()` hands them back afterwards. Nested and concurrent batches share one
+    freeze; a process that froze objects itself (a pre-fork server) is left as it is.
+    """
+    global _freeze_depth, _froze
+    if not enabled:
+        yield
+        return
+    with _freeze_lock:
+        if _freeze_depth == 0:
+            _froze = gc.get_freeze_count() == 0
+            if _froze:
+                gc.freeze()
+        _freeze_depth += 1
+    try:
+        yield
+    finally:
+        with _freeze_lock:
+            _freeze_depth -= 1
+            if _freeze_depth == 0 and _froze:
+                gc.unfreeze()
+                _froze = False
+
+
 def _covers(passages: list[Passage], finding: Finding) -> bool:
     """True when one of `passages` explains `finding` (names its rule or is its guidance)."""
     return any(

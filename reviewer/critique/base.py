@@ -60,3 +60,4 @@ class CritiqueResult:
     notes: list[str] = field(default_factory=list)  # degradations for this key result
     usage: Usage = field(default_factory=Usage)  # LLM calls and tokens spent on it
     verify_ms: float = 0.0  # time spent verifying inside the critic (LLM re-ask loop)
+    queue_ms: float = 0.0  # time the critic's requests waited for a request slot

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import functools
 import json
 import re
@@ -19,6 +20,7 @@ import sys
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +40,25 @@ TRUNCATED = (
     "the answer was cut off at the token limit before the JSON object ended; answer more briefly"
 )
 _KEY_SHAPES = re.compile(r"(sk-[A-Za-z0-9_\-]{8,}|Bearer\s+[A-Za-z0-9_\-.=]{8,})")
+
+
+# After an answer frees its request slot, its task waits this long before parsing and
+# verifying it, so the request that took the slot is written first (its path to the socket
+# has a few loop turns, and this task's own work would otherwise come before them).
+HANDOFF_S = 0.001
+
+
+@dataclass
+class _RequestTrace:
+    """What one key result's requests met at the HTTP client (carried in a context var)."""
+
+    queued_s: float = 0.0  # time spent waiting for a request slot
+    on_request: Any = None  # called once, when the first request reaches the HTTP client
+
+
+_TRACE: contextvars.ContextVar[_RequestTrace | None] = contextvars.ContextVar(
+    "okr_review_request_trace", default=None
+)
 
 
 class EndpointError(Exception):
@@ -138,16 +159,26 @@ class LLMCritic:
             entry = self._runnables.get(loop)
         if entry is not None:
             return entry[0]
-        import openai
-
         # One TLS context for every client: building one reads the CA bundle (~25 ms).
-        http_client = openai.DefaultAsyncHttpxClient(verify=_tls_context())
+        http_client = _slotted_client_class()(
+            max_in_flight=max(1, self.settings.concurrency), verify=_tls_context()
+        )
         chat = chat_model(self.settings, http_async_client=http_client)
-        kwargs: dict[str, Any] = {"method": self.method}
-        if self.method == "function_calling":
-            kwargs["strict"] = self.settings.strict_schema
-        sequence = chat.with_structured_output(self._schema_argument(), **kwargs)
-        halves = (sequence.first, sequence.last)
+        # Every event loop needs its own model, but the structured-output binding (the
+        # converted schema, ~1.5 ms to build) is the same for the same settings.
+        binding_key = (self.method, self.settings.strict_schema, self.settings.model)
+        structured = _BINDINGS.get(binding_key)
+        if structured is not None:
+            halves = (chat.bind(**structured[0]), structured[1])
+        else:
+            kwargs: dict[str, Any] = {"method": self.method}
+            if self.method == "function_calling":
+                kwargs["strict"] = self.settings.strict_schema
+            sequence = chat.with_structured_output(self._schema_argument(), **kwargs)
+            halves = (sequence.first, sequence.last)
+            reusable = _reusable_binding(sequence.first, chat, sequence.last)
+            if reusable is not None:
+                _BINDINGS[binding_key] = reusable
         with self._lock:
             self._runnables[loop] = (halves, http_client)
         return halves
@@ -336,8 +367,29 @@ class LLMCritic:
         return f"{name}: {_short(text, 200)}"
 
     # -- one key result -----------------------------------------------------------------
-    async def acritique(self, ctx: CritiqueInput) -> CritiqueResult:
-        """A verified LLM critique for one key result; raises LLMError to request a fallback."""
+    async def acritique(
+        self, ctx: CritiqueInput, on_request: Callable[[], object] | None = None
+    ) -> CritiqueResult:
+        """A verified LLM critique for one key result; raises LLMError to request a fallback.
+
+        At most `llm.concurrency` requests are in flight per event loop: a request waits for
+        a slot at the HTTP client, so rendering, the SDK's request building, parsing and
+        verification never hold one. `on_request` is called when this key result's first
+        request reaches the HTTP client (a cached answer never does).
+        """
+        trace = _RequestTrace(on_request=on_request)
+        token = _TRACE.set(trace)
+        try:
+            result = await self._critique(ctx)
+        except LLMError as exc:
+            exc.queue_ms = round(trace.queued_s * 1000, 3)  # type: ignore[attr-defined]
+            raise
+        finally:
+            _TRACE.reset(token)
+        result.queue_ms = round(trace.queued_s * 1000, 3)
+        return result
+
+    async def _critique(self, ctx: CritiqueInput) -> CritiqueResult:
         from ..verify import verify_result
 
         usage = Usage()
@@ -401,6 +453,86 @@ class LLMCritic:
             for r in answer.rewrites[: self.config.max_rewrites]
         ]
         return CritiqueResult(critique=critique, rewrites=rewrites)
+
+
+@functools.cache
+def _slotted_client_class() -> type:
+    """The SDK's async HTTP client with a per-client limit on requests in flight.
+
+    The limit sits around `send`, the HTTP exchange alone (the answer's body is read before
+    the slot is freed), so everything else a critique does runs while others' requests are
+    on the wire. Retries go through `send` again and queue for a slot like any request.
+    """
+    import openai
+
+    class SlottedAsyncHttpClient(openai.DefaultAsyncHttpxClient):  # type: ignore[misc, valid-type]
+        def __init__(self, *, max_in_flight: int, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.max_in_flight = max_in_flight
+            self._slots = asyncio.Semaphore(max_in_flight)
+
+        async def send(self, request: Any, **kwargs: Any) -> Any:
+            trace = _TRACE.get()
+            notify = None
+            if trace is not None and trace.on_request is not None:
+                notify, trace.on_request = trace.on_request, None
+                if self._slots.locked():
+                    notify()  # it waits for a slot: nothing to let through first
+                    notify = None
+                else:
+                    _call_when_written(request, notify)
+            queued = time.perf_counter()
+            await self._slots.acquire()
+            if trace is not None:
+                trace.queued_s += time.perf_counter() - queued
+            try:
+                # Not streamed (the SDK's default), the body is read before this returns.
+                response = await super().send(request, **kwargs)
+            finally:
+                self._slots.release()
+                if notify is not None:
+                    notify()  # in case the request failed before it was written
+            if self._slots.locked():
+                # A request is waiting for the slot just freed: let it reach the socket
+                # before this task spends the loop on parsing and verifying its answer.
+                await asyncio.sleep(HANDOFF_S)
+            return response
+
+    return SlottedAsyncHttpClient
+
+
+# (method, strict, model) -> the structured-output binding's arguments and its parser.
+_BINDINGS: dict[tuple[str, bool, str], tuple[dict[str, Any], Any]] = {}
+
+
+def _reusable_binding(bound: Any, chat: Any, parser: Any) -> tuple[dict[str, Any], Any] | None:
+    """(arguments, parser) to rebind another model the same way, when `bound` is a plain
+    `chat.bind(**arguments)` (what langchain-openai's structured output makes); else None."""
+    from langchain_core.runnables import RunnableBinding
+
+    if (
+        isinstance(bound, RunnableBinding)
+        and bound.bound is chat
+        and not bound.config
+        and not bound.config_factories
+        and bound.custom_input_type is None
+        and bound.custom_output_type is None
+    ):
+        return dict(bound.kwargs), parser
+    return None
+
+
+def _call_when_written(request: Any, callback: Callable[[], object]) -> None:
+    """Call `callback` once `request` is on the wire, through httpcore's `trace` extension."""
+    previous = request.extensions.get("trace")
+
+    async def on_event(name: str, info: dict[str, Any]) -> None:
+        if name.endswith("send_request_body.complete"):
+            callback()
+        if previous is not None:
+            await previous(name, info)
+
+    request.extensions = {**request.extensions, "trace": on_event}
 
 
 @functools.cache

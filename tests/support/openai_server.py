@@ -13,20 +13,31 @@ can be built from the prompt the client actually sent (its passage ids, its key 
 
 `openai_server_factory` (and the `openai_server` fixture built on it) are importable from
 other test folders: `from support.openai_server import Reply, critique_answer, ...`.
+
+For timing a client, `ServerProcess` runs the same server, answering `answer_with()`, in a
+process of its own (`python -m support.openai_server`), so its work (HTTP parsing, JSON,
+the answers, its threads) is not done under the measured client's GIL. It is driven
+over stdin and reports its request count and peak concurrency on stdout.
 """
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import itertools
 import json
+import os
 import re
+import subprocess
+import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from pathlib import Path
+from typing import Any, TextIO
 
 import pytest
 
@@ -278,6 +289,7 @@ class OpenAIServer:
                     self._send(404, b'{"error": {"message": "not found"}}', {})
 
             def do_POST(self) -> None:
+                arrived = time.monotonic()
                 length = int(self.headers.get("Content-Length", "0") or 0)
                 raw = self.rfile.read(length) if length else b""
                 try:
@@ -293,10 +305,14 @@ class OpenAIServer:
                     server.max_in_flight = max(server.max_in_flight, server._in_flight)
                 try:
                     reply = server._next_reply(request)
-                    wait = server.delay_s + reply.delay_s
-                    if wait and server._stopping.wait(wait):
-                        return
                     body_bytes = server._completion_body(request, reply)
+                    # The delay runs from the request's arrival, and the answer is built
+                    # before it: the client sees the delay, not the delay plus this
+                    # server's own parsing and answer building.
+                    delay = server.delay_s + reply.delay_s
+                    wait = delay - (time.monotonic() - arrived)
+                    if delay and wait > 0 and server._stopping.wait(wait):
+                        return
                     self._send(reply.status, body_bytes, reply.headers)
                 finally:
                     with server._lock:
@@ -382,6 +398,127 @@ def answer_with(**kwargs: Any) -> Callable[[RecordedRequest], Reply]:
     return respond
 
 
+# -- the server in a process of its own --------------------------------------------------------
+class ServerProcess:
+    """`OpenAIServer(answer_with())` in a child process, for measuring a client's own time.
+
+        with ServerProcess(delay_s=0.5) as server:
+            ... LLMConfig(base_url=server.base_url) ...
+            server.reset()
+            ... run the client ...
+            completions, max_in_flight = server.stats()
+
+    Commands go over the child's stdin, one line each, and every command is answered
+    with one JSON line, so `reset()` has taken effect when it returns.
+    """
+
+    def __init__(self, delay_s: float = 0.0, *, timeout_s: float = 30.0) -> None:
+        self._timeout_s = timeout_s
+        tests_dir = str(Path(__file__).resolve().parent.parent)  # the folder holding support/
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (tests_dir, env.get("PYTHONPATH", "")) if p)
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "support.openai_server", "--delay", str(delay_s)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        hello = self._read()
+        self.base_url: str = hello["base_url"]
+        self._delay_s = delay_s
+
+    def _read(self) -> dict[str, Any]:
+        assert self._process.stdout is not None
+        line = self._process.stdout.readline()
+        if not line:
+            code = self._process.poll()
+            raise RuntimeError(f"the scripted server process ended (exit code {code})")
+        return dict(json.loads(line))
+
+    def _command(self, line: str) -> dict[str, Any]:
+        assert self._process.stdin is not None
+        self._process.stdin.write(line + "\n")
+        self._process.stdin.flush()
+        return self._read()
+
+    @property
+    def delay_s(self) -> float:
+        """Added to every chat request, counted from the request's arrival."""
+        return self._delay_s
+
+    @delay_s.setter
+    def delay_s(self, seconds: float) -> None:
+        self._command(f"delay {seconds}")
+        self._delay_s = seconds
+
+    def reset(self) -> None:
+        """Forget the recorded requests and the peak concurrency."""
+        self._command("reset")
+
+    def stats(self) -> tuple[int, int]:
+        """(chat-completion requests received, most of them in flight at once) since reset."""
+        answer = self._command("stats")
+        return int(answer["completions"]), int(answer["max_in_flight"])
+
+    def stop(self) -> None:
+        if self._process.poll() is None:
+            with contextlib.suppress(BrokenPipeError, RuntimeError, ValueError):
+                self._command("stop")
+            try:
+                self._process.wait(timeout=self._timeout_s)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        for stream in (self._process.stdin, self._process.stdout):
+            if stream is not None:
+                stream.close()
+
+    def __enter__(self) -> ServerProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def serve(delay_s: float, commands: TextIO, out: TextIO) -> None:
+    """Serve `answer_with()` with `delay_s` per request until `stop` or the end of `commands`."""
+    server = OpenAIServer(answer_with()).start()
+    server.delay_s = delay_s
+
+    def say(**fields: Any) -> None:
+        out.write(json.dumps(fields) + "\n")
+        out.flush()
+
+    say(base_url=server.base_url)
+    try:
+        for line in commands:
+            command, _, value = line.strip().partition(" ")
+            if command == "delay":
+                server.delay_s = float(value)
+                say(ok=True)
+            elif command == "reset":
+                server.reset()
+                say(ok=True)
+            elif command == "stats":
+                say(completions=len(server.completions), max_in_flight=server.max_in_flight)
+            elif command == "stop":
+                say(ok=True)
+                break
+            else:
+                say(error=f"unknown command {command!r}")
+    finally:
+        server.stop()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=serve.__doc__)
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds per chat request")
+    args = parser.parse_args(argv)
+    serve(args.delay, sys.stdin, sys.stdout)
+    return 0
+
+
 @pytest.fixture
 def openai_server_factory() -> Iterator[Callable[..., OpenAIServer]]:
     """Start scripted servers on demand; all are stopped when the test ends."""
@@ -401,3 +538,7 @@ def openai_server_factory() -> Iterator[Callable[..., OpenAIServer]]:
 def openai_server(openai_server_factory: Callable[..., OpenAIServer]) -> OpenAIServer:
     """One scripted server that answers every request with a valid critique by default."""
     return openai_server_factory(answer_with())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
