@@ -16,24 +16,37 @@ from .anatomy import analyse
 from .anatomy.lexicon import (
     ACTIVITY_NOUNS,
     CERTIFICATION_RE,
+    DELIVERED_HINTS,
+    DELIVERED_RE,
     EVENT_COMPOUND_HEADS,
     EVENT_MODIFIERS,
     EVENT_NOUNS,
+    INTENT_WORDS,
     METRIC_WORDS,
     PEOPLE_NOUNS,
+    ROLLOUT_SCOPE_HINTS,
+    ROLLOUT_SCOPE_RE,
+    VAGUE_QUALITIES,
     VERB_CATEGORY,
     gated,
 )
-from .anatomy.numbers import NUMBER_WORDS
+from .anatomy.numbers import NUMBER_WORDS, Token
 from .anatomy.parse import DIRECTION_CATEGORIES, Parsed
 from .models import Anatomy, KeyResult, Kind
 
 MEASURED_UNITS = frozenset(
     {"percent", "percentage_points", "duration", "money", "rate", "score", "size", "multiplier"}
 )
+# After a "done" word, a metric noun or how fast it happens ("completed within a day", "done
+# in under 2 hours") makes it a measure, not a project's progress.
+_NOT_PROGRESS = (
+    r"(?![\s-]+(?:rates?|times?|ratio|funnel|within|in\s+(?:under|less|an?\s+(?:hour|day|week)|"
+    r"one\s+(?:hour|day|week)|\d+(?:\.\d+)?\s*(?:ms|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|"
+    r"days?|weeks?)))\b)"
+)
 _PROGRESS_RE = gated(
     r"\b(?:completion|completed|complete|rolled[\s-]out|migrated|implemented|delivered|shipped|"
-    r"onboarded|converted|decommissioned|retired|done)\b(?![\s-]+(?:rates?|times?|ratio|funnel))|"
+    r"onboarded|converted|decommissioned|retired|done)\b" + _NOT_PROGRESS + "|"
     r"\b(?:number|count|share|percentage|proportion|%)\s+of\s+(?:\w+[\s-]){0,3}?(?:services|"
     r"repos|repositories|apps|applications|jobs|pipelines|workloads|clusters|systems|"
     r"tables|screens|pages|endpoints|microservices|components|modules|databases|projects|"
@@ -53,8 +66,16 @@ _ACTIVITY_COUNT_RE = gated(
 )
 _CADENCE_RE = gated(
     r"\b(?:(?:every|each|per|a|an)\s+(?:\w+\s+)?(?:day|week|month|quarter|sprint|year)s?|"
-    r"(?:every|each)\s+(?:\w+\s+)?(?:release|incident|deploy|sev-?[0-4]|p[0-4]|outage))\b|"
+    r"(?:every|each)\s+(?:\w+\s+)?(?:release|incident|deploy|sev-?[0-4]|p[0-4]|outage|hire|"
+    r"joiner|starter|newcomer))\b|"
     r"\b(?:weekly|monthly|quarterly|daily|biweekly|fortnightly)\b",
+    re.IGNORECASE,
+)
+# A calendar cadence ("every sprint", "monthly"), as opposed to one per event ("for every
+# deploy"): an output verb on a calendar cadence is a routine, on every event a deliverable.
+_PERIODIC_RE = gated(
+    r"\b(?:(?:every|each|per|a|an)\s+(?:\w+\s+)?(?:day|week|month|quarter|sprint|year)s?\b|"
+    r"(?:weekly|monthly|quarterly|daily|biweekly|fortnightly)\b)",
     re.IGNORECASE,
 )
 _FREQUENCY_RE = gated(
@@ -66,7 +87,7 @@ _FREQUENCY_RE = gated(
 _PROJECT_DONE_RE = gated(
     r"\b(?:migrated|moved|converted|rolled[\s-]out|onboarded|completed?|completion|upgraded|"
     r"rewritten|ported|decommissioned|retired|done|shipped|delivered|launched|implemented)\b"
-    r"(?![\s-]+(?:rates?|times?|ratio|funnel))"
+    + _NOT_PROGRESS
 )
 _CADENCE_HINTS = frozenset(
     [
@@ -97,6 +118,117 @@ def _may_be_cadence(parsed: Parsed) -> bool:
     return ("a" in words or "an" in words) and any(p in parsed.lower for p in _PERIOD_NAMES)
 
 
+def _in_time_frame(parsed: Parsed, token: Token) -> bool:
+    """Whether a number is part of the deadline or the measurement window."""
+    for span in (parsed.deadline_span, parsed.window_span):
+        if span is not None and span[0] <= token.start < span[1]:
+            return True
+    return False
+
+
+_NOT_PLURAL_ENDINGS = ("ss", "us", "is", "ness", "ous", "ics", "'s")
+
+
+def _counts_things(parsed: Parsed) -> bool:
+    """Whether the object names things to count ("support tickets", "broken links", "late
+    deliveries"): moving their number up or down is a metric, unlike moving a quality
+    ("complexity", "friction for new users")."""
+    thing = object_phrase(parsed)
+    start = (parsed.lead_index + 1) if parsed.lead_index is not None else 0
+    return any(
+        word in METRIC_WORDS
+        or (
+            len(word) > 3
+            and word.endswith("s")
+            and not word.endswith(_NOT_PLURAL_ENDINGS)
+            and word not in VAGUE_QUALITIES
+            and (word.isalpha() or "-" in word)
+        )
+        for word in parsed.words[start : thing.end]
+    )
+
+
+# Nouns made from deliverable verbs: a key result that opens with one ("Rollout of passkeys",
+# "Shadow deployment of the new ranking model") names the deliverable itself.
+_NOMINAL_DELIVERABLES = frozenset(
+    [
+        "deployment",
+        "migration",
+        "rollout",
+        "roll-out",
+        "launch",
+        "release",
+        "implementation",
+        "integration",
+        "upgrade",
+        "replacement",
+        "decommissioning",
+        "rewrite",
+        "introduction",
+        "completion",
+        "delivery",
+        "creation",
+        "deprecation",
+        "retirement",
+    ]
+)
+
+
+def _names_deliverable_of(parsed: Parsed) -> bool:
+    """Whether a key result with no verb opens with "<deliverable noun> of ..."."""
+    if parsed.wordset.isdisjoint(_NOMINAL_DELIVERABLES) or "of" not in parsed.wordset:
+        return False
+    thing = object_phrase(parsed)
+    words = parsed.words
+    return (
+        thing.head in _NOMINAL_DELIVERABLES
+        and thing.end < len(words)
+        and words[thing.end] == "of"
+        and parsed.wordset.isdisjoint(INTENT_WORDS)
+    )
+
+
+def _names_rollout(parsed: Parsed) -> bool:
+    """Whether a key result with no verb names a deliverable and where it goes ("SSO for all
+    internal tools"): no wish for a quality, no metric at its head, and a rollout scope."""
+    words = parsed.wordset
+    if words.isdisjoint(ROLLOUT_SCOPE_HINTS) or not words.isdisjoint(INTENT_WORDS):
+        return False
+    if not words.isdisjoint(VAGUE_QUALITIES):
+        return False
+    head = object_phrase(parsed).head
+    if head is None or head in METRIC_WORDS:
+        return False
+    return bool(ROLLOUT_SCOPE_RE.search(parsed.text))
+
+
+def _delivered(parsed: Parsed) -> bool:
+    """Whether the text says a deliverable is done, live or available ("X is live")."""
+    return not parsed.wordset.isdisjoint(DELIVERED_HINTS) and bool(DELIVERED_RE.search(parsed.text))
+
+
+# Words that say which way a named metric should go: with one, "make cost per request go
+# down" names a change in a metric (an outcome without a target), not a vague wish.
+_DIRECTION_CUES = frozenset(
+    [
+        "more",
+        "fewer",
+        "less",
+        "higher",
+        "lower",
+        "faster",
+        "quicker",
+        "slower",
+        "cheaper",
+        "smaller",
+        "shorter",
+        "down",
+        "up",
+        "greater",
+        "bigger",
+        "larger",
+    ]
+)
 _COMPARATIVES = frozenset(
     ["faster", "quicker", "cheaper", "smaller", "lighter", "shorter", "slower", "leaner", "safer"]
 )
@@ -291,7 +423,10 @@ def decide(parsed: Parsed, anatomy: Anatomy) -> tuple[Kind, list[str]]:
     text, words = parsed.text, parsed.words
     category, verb, index = parsed.lead_category, parsed.lead_verb, parsed.lead_index
     value_tokens = [t for t in parsed.tokens if t.is_value]
-    measured = any(t.unit_kind in MEASURED_UNITS or t.comparator for t in value_tokens)
+    measured = any(
+        (t.unit_kind in MEASURED_UNITS or t.comparator) and not _in_time_frame(parsed, t)
+        for t in value_tokens
+    )
     has_values = (
         anatomy.target is not None
         or anatomy.baseline is not None
@@ -300,7 +435,8 @@ def decide(parsed: Parsed, anatomy: Anatomy) -> tuple[Kind, list[str]]:
     has_metric = parsed.has_metric
     object_words = words[index + 1 : index + 7] if index is not None else words[:6]
     activity_object = not ACTIVITY_NOUNS.isdisjoint(object_words)
-    people_object = not PEOPLE_NOUNS.isdisjoint(object_words)
+    # "weekly active developers" counts adoption by others, not people the team acts on
+    people_object = not PEOPLE_NOUNS.isdisjoint(object_words) and "active" not in object_words
 
     if parsed.attached_at is not None:
         clause = parsed.lower[parsed.attached_at :]
@@ -351,6 +487,7 @@ def decide(parsed: Parsed, anatomy: Anatomy) -> tuple[Kind, list[str]]:
         and cadence
         and not measured
         and verb not in ("deploy", "release", "ship")
+        and (category == "ambiguous" or _PERIODIC_RE.search(text))
     ):
         return "activity", [f"kind:scheduled:{verb}"]
     if verb in ("hold", "host") and activity_object:
@@ -412,8 +549,12 @@ def decide(parsed: Parsed, anatomy: Anatomy) -> tuple[Kind, list[str]]:
             return "output", ["kind:milestone"]
         if not parsed.strong_metric and not measured and _delivers_things(words, index):
             return "output", ["kind:things-added"]  # "expand to 3 new regions"
+        if not has_metric and not has_values and _delivered(parsed):
+            return "output", ["kind:delivered"]  # "bring the new warehouse online"
         if has_metric or measured or has_values:
             return "outcome", ["kind:metric-moves"]
+        if category in ("increase", "decrease") and _counts_things(parsed):
+            return "outcome", ["kind:count-moves"]  # "reduce support tickets about billing"
         return "unmeasurable", ["kind:no-metric"]
     if category == "vague":
         if not measured and _may_certify(parsed) and CERTIFICATION_RE.search(text):
@@ -422,6 +563,10 @@ def decide(parsed: Parsed, anatomy: Anatomy) -> tuple[Kind, list[str]]:
             return "outcome", ["kind:vague-verb-with-metric"]
         if anatomy.relative_change is not None and parsed.wordset & _COMPARATIVES:
             return "outcome", ["kind:relative-comparison"]  # "make checkout 2x faster"
+        if not measured and not has_values and _delivered(parsed):
+            return "output", ["kind:delivered"]  # "make the new search the default"
+        if parsed.strong_metric and not parsed.wordset.isdisjoint(_DIRECTION_CUES):
+            return "outcome", ["kind:metric-direction"]  # "make cost per request go down"
         return "unmeasurable", [f"kind:vague-verb:{verb}"]
     # no lead verb: a noun phrase ("p99 < 300ms", "100% of images signed")
     if (
@@ -437,8 +582,21 @@ def decide(parsed: Parsed, anatomy: Anatomy) -> tuple[Kind, list[str]]:
         and (not measured or _PROJECT_DONE_RE.search(text))
     ):
         return "output", ["kind:progress"]
+    if (
+        not measured
+        and not (parsed.strong_metric and has_values)
+        and parsed.wordset.isdisjoint(_DIRECTION_CUES)
+        and (_delivered(parsed) or (_may_certify(parsed) and CERTIFICATION_RE.search(text)))
+    ):
+        return "output", ["kind:delivered"]  # "Checkout v2 is live", "Search revamp GA"
+    if not measured and not has_values and _names_deliverable_of(parsed):
+        return "output", ["kind:deliverable-named"]  # "shadow deployment of the new model"
+    if not measured and not has_values and _names_rollout(parsed):
+        return "output", ["kind:deliverable-named"]  # "SSO for all internal tools"
     if has_metric or measured or (has_values and value_tokens):
         return "outcome", ["kind:state"]
+    if not parsed.wordset.isdisjoint(_DIRECTION_CUES) and _counts_things(parsed):
+        return "outcome", ["kind:count-compared"]  # "fewer security findings in the pentest"
     if anatomy.target is not None or anatomy.baseline is not None:
         return "outcome", ["kind:explicit-values"]
     return "unmeasurable", ["kind:nothing-to-measure"]

@@ -265,6 +265,7 @@ OUTPUT_VERBS = [
     "replatform",
     "rehost",
     "re-host",
+    "put",
 ]
 # Verbs of good intent that do not say what will be measured.
 VAGUE_VERBS = [
@@ -338,6 +339,25 @@ PHRASAL_VERBS: dict[tuple[str, str], tuple[str, str]] = {
     ("focus", "on"): ("vague", "focus on"),
     ("cut", "down"): ("decrease", "cut down"),
     ("scale", "up"): ("vague", "scale up"),
+    # intentions, not deliverables or measures: "move towards", "get better at"
+    ("move", "towards"): ("vague", "move towards"),
+    ("move", "toward"): ("vague", "move toward"),
+    ("work", "towards"): ("vague", "work towards"),
+    ("work", "toward"): ("vague", "work toward"),
+    ("get", "better"): ("vague", "get better"),
+    ("do", "better"): ("vague", "do better"),
+    ("be", "better"): ("vague", "be better"),
+    # switching a deliverable on or off, or over to something new
+    ("turn", "on"): ("output", "turn on"),
+    ("turn", "off"): ("output", "turn off"),
+    ("switch", "on"): ("output", "switch on"),
+    ("switch", "off"): ("output", "switch off"),
+    ("cut", "over"): ("output", "cut over"),
+    ("phase", "out"): ("output", "phase out"),
+    ("shut", "down"): ("output", "shut down"),
+    ("tear", "down"): ("output", "tear down"),
+    ("lock", "down"): ("output", "lock down"),
+    ("wire", "up"): ("output", "wire up"),
 }
 
 VERB_CATEGORY: dict[str, tuple[str, str]] = {}
@@ -469,6 +489,38 @@ NOUN_COMPOUND_HEADS = frozenset(
         "wait",
     ]
 )
+
+# Verb-looking words that lead a metric name with these nouns: "Support tickets per 1k users
+# no higher than 4" is about tickets, not a call to support something.
+VERB_NOUN_COMPOUNDS: dict[str, frozenset[str]] = {
+    "audit": frozenset(["findings", "finding", "logs", "log", "trail", "trails", "readiness"]),
+    "review": frozenset(["turnaround", "wait", "latency", "queue", "backlog", "lag", "sla"]),
+    "design": frozenset(["reviews", "review", "system", "docs", "doc"]),
+    "demo": frozenset(["environment", "environments", "requests", "bookings"]),
+    "shadow": frozenset(["deployment", "deployments", "deploy", "mode", "traffic", "launch"]),
+    "survey": frozenset(["score", "scores", "results", "responses", "participation"]),
+    "test": frozenset(["flakiness", "suite", "suites", "runtime", "runs", "results"]),
+    "support": frozenset(
+        [
+            "tickets",
+            "ticket",
+            "requests",
+            "cases",
+            "contacts",
+            "volume",
+            "load",
+            "cost",
+            "costs",
+            "calls",
+            "chats",
+            "escalations",
+            "queue",
+            "backlog",
+            "time",
+            "response",
+        ]
+    ),
+}
 
 # Starting words to skip before the lead verb: "We will ...", "KR2: ...", "Team to ...".
 FILLER_WORDS = frozenset(
@@ -754,6 +806,159 @@ CERTIFICATION_RE = gated(
     r"v\d+(?:\.\d+)*\b)",
     re.IGNORECASE,
 )
+# A deliverable said to be done, live or available, in a key result led by a noun ("Checkout
+# v2 is live", "SLOs in place for all tier-1 services", "Search revamp GA", "Passkeys enabled
+# for the admin console") or by "make"/"bring"/"get" ("Make X the default", "Bring X online").
+# A participle counts only as a predicate: at the end, or before a preposition or a stop.
+_PREDICATE_END = (
+    r"(?=\s*(?:$|[,.;:)]|(?:for|in|on|to|across|with|by|at|behind|before|everywhere|"
+    r"throughout|company-wide|org-wide|fleet-wide|as|under|from)\b))"
+)
+DELIVERED_RE = gated(
+    r"\b(?:(?:is|are|goes|go|went|gone|be|being|been|now)\s+live\b|go[\s-]live\b|"
+    r"generally\s+available\b|general\s+availability\b|ga\b|in\s+place\b|"
+    r"up\s+and\s+running\b|roll-?outs?\b|launch\s+of\b|"
+    r"(?:live|available|enabled|enforced|turned\s+on|switched\s+on|rolled\s+out|launched|"
+    r"released|deprecated|sunset|sunsetted|decommissioned|retired|removed|finished|deployed|"
+    r"operational|online|mandatory|the\s+default|documented|adopted|automated|integrated|"
+    r"upgraded|replaced|installed|configured|provisioned|instrumented|populated)\b"
+    + _PREDICATE_END
+    + ")",
+    re.IGNORECASE,
+)
+DELIVERED_HINTS = frozenset(
+    [
+        "live",
+        "go-live",
+        "generally",
+        "general",
+        "ga",
+        "place",
+        "running",
+        "rollout",
+        "rollouts",
+        "roll-out",
+        "roll-outs",
+        "launch",
+        "available",
+        "enabled",
+        "enforced",
+        "turned",
+        "switched",
+        "rolled",
+        "launched",
+        "released",
+        "deprecated",
+        "sunset",
+        "sunsetted",
+        "decommissioned",
+        "retired",
+        "removed",
+        "finished",
+        "deployed",
+        "operational",
+        "online",
+        "mandatory",
+        "default",
+        "documented",
+        "adopted",
+        "automated",
+        "integrated",
+        "upgraded",
+        "replaced",
+        "installed",
+        "configured",
+        "provisioned",
+        "instrumented",
+        "populated",
+    ]
+)
+# A deliverable named with the scope it is rolled out to, and no verb: "SSO for all
+# internal tools", "Encryption at rest for every customer database", "Offline mode on
+# Android". (Qualities and comparatives make it an intention instead: see INTENT_WORDS.)
+ROLLOUT_SCOPE_RE = gated(
+    r"\b(?:(?:for|on|in|across|to|at|into|within)\s+(?:all|every|each|both)\b|everywhere\b|"
+    r"(?:fleet|company|org|organisation|organization|estate)-wide\b|"
+    r"(?:on|in|for)\s+(?:the\s+)?(?:web|ios|android|mobile|desktop)(?:\s+(?:and|&)\s+"
+    r"(?:web|ios|android|mobile|desktop))?(?:\s+apps?)?\b)",
+    re.IGNORECASE,
+)
+ROLLOUT_SCOPE_HINTS = frozenset(
+    [
+        "all",
+        "every",
+        "each",
+        "both",
+        "everywhere",
+        "fleet-wide",
+        "company-wide",
+        "org-wide",
+        "organisation-wide",
+        "organization-wide",
+        "estate-wide",
+        "web",
+        "ios",
+        "android",
+        "mobile",
+        "desktop",
+    ]
+)
+# Words of good intent or judgement: a phrase with one wishes for a quality ("a smoother path
+# to production", "world-class tooling for every team") rather than naming a deliverable.
+INTENT_WORDS = frozenset(
+    [
+        "better",
+        "best",
+        "great",
+        "greater",
+        "world-class",
+        "first-class",
+        "best-in-class",
+        "happy",
+        "happier",
+        "delightful",
+        "seamless",
+        "smooth",
+        "smoother",
+        "easy",
+        "easier",
+        "simple",
+        "simpler",
+        "friendly",
+        "developer-friendly",
+        "user-friendly",
+        "modern",
+        "robust",
+        "love",
+        "loves",
+        "enjoy",
+        "enjoys",
+        "amazing",
+        "awesome",
+        "excellent",
+        "effortless",
+        "painless",
+        "frictionless",
+        "intuitive",
+        "reliable",
+        "stable",
+        "scalable",
+        "secure",
+        "fast",
+        "faster",
+        "more",
+        "less",
+        "fewer",
+        "improved",
+        "enhanced",
+        "strong",
+        "stronger",
+        "culture",
+        "mindset",
+        "level",
+    ]
+)
+
 # A deliverable followed by the change it should produce: judged on that change.
 ATTACHED_OUTCOME_RE = gated(
     r"(?:\bso\s+that\b|\bsuch\s+that\b|\bresulting\s+in\b|\bleading\s+to\b|\bso\b(?=\s+\w+)|"
@@ -981,6 +1186,7 @@ METRIC_WORDS = frozenset(
         "lag",
         "lags",
         "latency-sensitive",
+        "active",
         "spam",
         "fraud",
         "chargebacks",

@@ -163,6 +163,10 @@ WORD_COMPARATORS: dict[str, str] = {
     "at least": ">=",
     "no less than": ">=",
     "not less than": ">=",
+    "no lower than": ">=",
+    "not lower than": ">=",
+    "not below": ">=",
+    "no fewer than": ">=",
     "at or above": ">=",
     "a minimum of": ">=",
     "minimum": ">=",
@@ -180,6 +184,12 @@ WORD_COMPARATORS: dict[str, str] = {
     "maximum": "<=",
     "max": "<=",
     "within": "<=",
+    "no higher than": "<=",
+    "not higher than": "<=",
+    "no greater than": "<=",
+    "not above": "<=",
+    "not exceeding": "<=",
+    "capped at": "<=",
     "less than": "<",
     "fewer than": "<",
     "under": "<",
@@ -317,10 +327,11 @@ _TOKEN_PATTERN = rf"""
     | (?P<allday>(?<![\w.])24/7(?![\w/]))
     | (?P<clock>(?<![\w.:])\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?![\w:]))
     | (?P<qty>
+        (?:(?<![\w-])(?P<sub>[Ss]ub)[-\s]?(?=\d))?
         (?:(?<![-=])(?P<cmps>{_alt(list(SYMBOL_COMPARATORS))})\s*)?
         (?P<sign>[+\-−](?=[\d$€£¥.]))?
         (?P<cur>[$€£¥]\s?)?
-        (?<![\w.,/])(?<![A-Za-z]-)
+        (?:(?<=[Ss]ub-)|(?<=[Ss]ub\s)|(?<=[Ss]ub)|(?<![\w.,/])(?<![A-Za-z]-))
         (?P<num>{_NUM}@NUMBER_WORDS@)
         (?:(?P<u1>\s?%)?\s?[-–—]\s?(?P<cur2>[$€£¥])?(?P<num2>{_NUM})(?![\w,.]\d))?
         (?P<mag>\s?(?:k|K|MM|M|mn|bn|B)(?![A-Za-z])|\s(?i:thousand|million|billion)\b)?
@@ -500,9 +511,9 @@ def _scan_start(text: str, digit: int) -> int:
     return start
 
 
-# A word before a number that can be part of its token: a month, a fiscal year, a
-# comparator or currency symbol written apart from the number.
-_OPENER_RE = re.compile(rf"(?<![A-Za-z])(?:{_MONTHS}|(?i:fy))$", re.VERBOSE)
+# A word before a number that can be part of its token: a month, a fiscal year, "sub"
+# ("sub 200 ms"), a comparator or currency symbol written apart from the number.
+_OPENER_RE = re.compile(rf"(?<![A-Za-z])(?:{_MONTHS}|(?i:fy)|[Ss]ub)$", re.VERBOSE)
 _OPENER_SYMBOLS = frozenset("<>≤≥~≈=$€£¥+-−([")
 
 
@@ -677,6 +688,7 @@ _QTY_GROUPS = (
     "trail",
     "plus",
     "noun",
+    "sub",
 )
 assert TOKEN_RE.groupindex == TOKEN_RE_WITH_WORDS.groupindex
 # One C call picks every group a quantity needs from `match.groups()` (by name it is a
@@ -709,6 +721,7 @@ def _quantity_token(m: re.Match[str], text: str, start: int, end: int, raw: str)
         trail,
         plus,
         noun,
+        sub,
     ) = _qty_groups(m.groups())
     number = _to_float(num)
     upper = float(num2.replace(",", "")) if num2 else None
@@ -761,6 +774,8 @@ def _quantity_token(m: re.Match[str], text: str, start: int, end: int, raw: str)
             unit_kind = "rate"
             unit = f"/{per}"
     comparator = None
+    if sub:
+        comparator = "<"  # "sub-200 ms", "sub-5-minute": under the number
     if cmps:
         comparator = SYMBOL_COMPARATORS.get(cmps)
     elif prefix is not None and prefix[0] == "comparator":

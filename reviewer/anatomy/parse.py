@@ -16,6 +16,7 @@ from ..models import Anatomy, KeyResult, Quantity, RelativeChange
 from .construct import build
 from .lexicon import (
     ATTACHED_OUTCOME_RE,
+    EVENT_NOUNS,
     FILLER_WORDS,
     HIGHER_IS_BETTER,
     LOWER_IS_BETTER,
@@ -27,6 +28,7 @@ from .lexicon import (
     POPULATION_WORDS,
     VAGUE_QUALITIES,
     VERB_CATEGORY,
+    VERB_NOUN_COMPOUNDS,
     gated,
 )
 from .numbers import Token, tokenize
@@ -35,19 +37,22 @@ DIRECTION_CATEGORIES = {"increase", "decrease", "maintain", "reach"}
 
 _WORD_RE = re.compile(r"[a-z0-9][a-z0-9'’+\-:]*|[%<>≤≥~]")
 _BASELINE_BEFORE = gated(
-    r"(?:\bfrom(?:\s+(?:the|a|an|our))?(?:\s+(?:current|current\s+level\s+of|today'?s|present|"
-    r"existing|estimated|baseline(?:\s+of)?|level\s+of|about|around|roughly|approximately|"
-    r"average\s+of|typical))*|\bcurrently(?:\s+(?:at|is|around|about|running\s+at|sitting\s+at))?"
+    r"(?:\b(?:from|against)(?:\s+(?:the|a|an|our))?(?:\s+(?:current|current\s+level\s+of|"
+    r"today'?s|present|existing|estimated|baseline(?:\s+of)?|level\s+of|about|around|roughly|"
+    r"approximately|average\s+of|median\s+of|typical))*"
+    r"|\bcurrently(?:\s+(?:at|is|around|about|running\s+at|sitting\s+at))?"
     r"|\bbaseline(?:\s+(?:of|is|at|was|=))?|\btoday(?:\s+(?:at|is|it'?s))?|\bnow(?:\s+at)?"
     r"|\bwas|\bup\s+from|\bdown\s+from|\bvs\.?|\bversus|\bcompared\s+(?:to|with)"
     r"|\bstarting\s+(?:at|from)|\bcurrent(?:\s+level)?(?:\s+(?:of|is|at))?|\binstead\s+of"
-    r"|\brather\s+than|\band\s+not|\bnot|\bcurrently\s+at|\bfrom\s+a\s+baseline\s+of)"
+    r"|\brather\s+than|\band\s+not|\bnot|\bcurrently\s+at|\bfrom\s+a\s+baseline\s+of"
+    r"|\bpreviously|\bformerly|\bmeasured(?:\s+at)?"
+    r"|\b(?:last|previous|prior)\s+(?:quarter|half|year|month|week|sprint))"
     r"\s*[:=]?\s*\(?\s*$",
     re.IGNORECASE,
 )
 _BASELINE_AFTER = re.compile(
-    r"\s*(?:\(?\s*(?:today|now|currently|current|baseline|at\s+present|at\s+the\s+moment|"
-    r"as\s+of\s+today|last\s+quarter|last\s+(?:half|year|month))\b\s*\)?"
+    r"\s*(?:\(?\s*(?:today|now(?!\s+that)|currently|current|baseline|at\s+present|"
+    r"at\s+the\s+moment|as\s+of\s+today|last\s+quarter|last\s+(?:half|year|month))\b\s*\)?"
     r"(?!\s*[:=]?\s*(?:at\s+|is\s+)?[<>≤≥~]?\s*[$€£¥]?\d)"
     r"|like\s+(?:now|today)|as\s+(?:now|today)|(?:→|->|=>|-->)|to\b(?=\s*[<>≤≥~]?\s*[$€£¥]?\d))",
     re.IGNORECASE,
@@ -99,7 +104,9 @@ _DEADLINE_RE = gated(
     rf"three|four|five|six|nine|twelve|a)\s+(?:business\s+|working\s+)?(?:days?|weeks?|months?|"
     rf"quarters?|years?|sprints?)\b(?!\s+(?:of|after|from|post|since|following)\b)|"
     rf"(?:end|close)\s+of\s+(?:the\s+)?(?:q[1-4]|h[12]|quarter|half|year|period|cycle|fy\s?\d{{2,4}}|{_MONTH}(?:\s+(?:19|20)\d{{2}})?|"
-    rf"(?:19|20)\d{{2}})|\bthis\s+(?:quarter|half|year)\b|\bq[1-4]\b(?:\s*['’]?\s*\d{{2,4}})?|"
+    rf"(?:19|20)\d{{2}})|\bthis\s+(?:quarter|half|year)\b|"
+    # a bare quarter, unless it names when a reference value was taken ("Q2 average: 1.1%")
+    rf"\bq[1-4]\b(?:\s*['’]?\s*\d{{2,4}})?(?!\s*(?:average|median|actual|baseline|level)\b)|"
     rf"\bh[12]\s+(?:19|20)\d{{2}}|(?:19|20)\d{{2}}[-\s]?(?:q[1-4]|h[12])\b|\beo[qy]\b|"
     rf"\bfy\s?\d{{2,4}}\b)",
     re.IGNORECASE,
@@ -114,7 +121,8 @@ _WINDOW_RE = gated(
     r"\s+(?:rolling|trailing|sliding|window|average)|within\s+(?:\d+|one|two|seven|a)\s+"
     r"(?:days?|weeks?|hours?|minutes?|months?)(?:\s+(?:of|after|post|since|following)\s+[\w-]+|"
     r"\s+from\s+(?![\d$€£¥])[\w-]+|(?=\s+from\s+[\d$€£¥]))"
-    r"|(?:in|during)\s+the\s+first\s+(?:\d+\s+)?(?:days?|weeks?|hours?|months?|sessions?)"
+    r"|(?:in|during|within)\s+(?:the|their|its|our|your|a)\s+first\s+(?:(?:\d+|one|two|three|four|"
+    r"five|six|seven|ten|thirty)[\s-])?(?:days?|weeks?|hours?|months?|sessions?)"
     r"(?:\s+(?:after|post)[\s-]\w+)?|(?:daily|weekly|monthly|quarterly|nightly|hourly)"
     r"(?=\s+(?:active|average|users|builds|jobs|runs|cost|spend|bill))|"
     r"(?:/|per\s+)(?:quarter|month|week|day|sprint|year))",
@@ -325,7 +333,7 @@ _LEADING_DETERMINERS = re.compile(
 
 _NUMBERING_RE = re.compile(r"(?:kr|o)?\d+[.):]?|[-*•]")
 _NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
-_ARROW_START_RE = re.compile(r"\s*(?:→|->|=>|-->|to)")
+_ARROW_START_RE = re.compile(r"\s*(?:→|->|=>|-->|to\b)")  # "to", not "today"
 _ZERO_WORD_RE = re.compile(r"\b(?:zero|none)\b", re.IGNORECASE)
 _BARE_RAW_RE = re.compile(r"[<>≤≥~=]?\s*[\d.,]+\+?")
 _VERB_START_RE = re.compile(r"\s*[a-z]+(?:\s+(?:up|down))?\s")
@@ -587,6 +595,194 @@ def _ends_with_qualifier(before: str) -> bool:
     return _QUALIFIER_END_RE.search(before, start) is not None
 
 
+# A count in a prepositional phrase after a determiner names the set a metric is measured
+# on, not a value: "MTTR for the 4 tier-1 services", "errors of our 12 public endpoints".
+# (Without a metric it is what a deliverable counts: "runbooks for the 15 noisiest alerts".)
+_SCOPE_SET_BEFORE_RE = re.compile(
+    r"\b(?:for|on|of|in|across|at|among|within|with|between)\s+(?:all\s+)?(?:the|our|its|their|"
+    r"these|those|both)\s+$"
+)
+# "the 2 slowest CI jobs", "our 5 most expensive queries": a superlative picks a set.
+_SUPERLATIVE_AFTER_RE = re.compile(r"\s+(?:\w+iest|\w+[^aeiou\W]est|most|least|worst|best)\b")
+_DETERMINER_BEFORE_RE = re.compile(r"\b(?:the|our|its|their|these|those)\s+$")
+# A threshold that says which things are counted: "PRs waiting more than 24 hours",
+# "tickets older than 7 days", "services with more than 3 critical CVEs".
+_THRESHOLD_BEFORE_RE = re.compile(
+    r"(?:\b(?:waiting|taking|lasting|stuck|idle|pending|outstanding|unresolved|unpatched|"
+    r"unreviewed|open|opened|aged|breaching|exceeding)(?:\s+for)?|"
+    r"\b(?:with|having|(?:that|which|who)\s+[a-z]+))\s+$"
+)
+_THAN_BEFORE_RE = re.compile(
+    r"\b(?:older|slower|longer|larger|bigger|heavier|costlier|newer)\s+than\s+$"
+)
+# A duration glued to a metric it defines: "30-day retention", "the 7-day active users".
+_WINDOWED_METRIC_AFTER_RE = re.compile(
+    r"\s+(?:retention|retained|active|activation|churn|conversion|trials?|returns?|returning|"
+    r"repeat|cohorts?|availability|uptime|survival|free|rolling|moving|average|mean|median|"
+    r"windows?|readmissions?|refund)\b"
+)
+
+
+def _names_population(lower: str, token: Token, before: str, metric: bool) -> bool:
+    """Whether a number only says which things are measured, so it is neither a baseline
+    nor a target: "for the 4 tier-1 services", "the 2 slowest jobs", "PRs waiting more
+    than 24 hours", "tickets older than 7 days", "30-day retention"."""
+    if token.comparator in (">", ">="):
+        return bool(_THRESHOLD_BEFORE_RE.search(before, max(0, len(before) - 30)))
+    if token.comparator is not None or token.sign:
+        return False
+    kind = token.unit_kind
+    if kind == "count" and token.unit is None and token.upper is None and metric:
+        if _SCOPE_SET_BEFORE_RE.search(before, max(0, len(before) - 24)):
+            return True
+        if _DETERMINER_BEFORE_RE.search(before, max(0, len(before) - 8)):
+            return _SUPERLATIVE_AFTER_RE.match(lower, token.end) is not None
+        return False
+    if kind == "duration":
+        if _THAN_BEFORE_RE.search(before, max(0, len(before) - 16)):
+            return True
+        return (
+            "-" in token.raw
+            and token.value >= 86400
+            and _WINDOWED_METRIC_AFTER_RE.match(lower, token.end) is not None
+        )
+    return False
+
+
+# Words that date a value to now or the past, so it is where the metric starts: "(it
+# currently takes 5 hours)", "last month we averaged 22", "(Q2 average: 1.1%)".
+_THEN_NOW_RE = gated(
+    r"\b(?:today'?s?|now(?!\s+that)|currently|current|presently|at\s+(?:the\s+moment|present)|"
+    r"as\s+of|"
+    r"so\s+far|was|were|has\s+been|have\s+been|had|averaged|previously|formerly|baseline|"
+    r"(?:last|previous|prior)\s+(?:quarter|half|year|month|week|sprint)|"
+    r"(?:over|in|during)\s+the\s+(?:last|past)|we\s+(?:have|had|are\s+at|'re\s+at)|"
+    r"it'?s|it\s+is|took|sits|sitting|stands|standing)\b|\bq[1-4]\s*(?::|average\b|median\b|"
+    r"actual\b|level\b)"
+)
+_THEN_NOW_HINTS = frozenset(
+    [
+        "today",
+        "today's",
+        "now",
+        "currently",
+        "current",
+        "presently",
+        "at",
+        "as",
+        "so",
+        "was",
+        "were",
+        "been",
+        "had",
+        "averaged",
+        "previously",
+        "formerly",
+        "baseline",
+        "last",
+        "previous",
+        "prior",
+        "past",
+        "we",
+        "we're",
+        "it's",
+        "it",
+        "took",
+        "sits",
+        "sitting",
+        "stands",
+        "standing",
+        "q1",
+        "q2",
+        "q3",
+        "q4",
+        "q1:",
+        "q2:",
+        "q3:",
+        "q4:",
+    ]
+)
+# What ends a clause: a cue on the far side of one of these is about another number.
+_CLAUSE_BREAK_RE = re.compile(r"[();,—–]|\.(?:\s|$)|\s-\s|\b(?:where|while|which|and|but)\b")
+
+
+def _baseline_in_context(
+    lower: str, values: list[Token], target: Token | None, relative: Token | None
+) -> Token | None:
+    """A value dated to now or the past by a word in its own clause, when another value of
+    the same kind is left to be the target: that value is where the metric starts.
+
+    Each then-or-now word belongs to the nearest value in its clause (the later one on a
+    tie: "below 1 hour against a current median of 4 hours").
+    """
+    owners: list[Token] = []
+    for cue in _THEN_NOW_RE.finditer(lower):
+        owner, nearest = None, -1
+        for token in values:
+            if token.end <= cue.start():
+                gap_start, gap_end = token.end, cue.start()
+            elif token.start >= cue.end():
+                gap_start, gap_end = cue.end(), token.start
+            else:
+                continue
+            if _CLAUSE_BREAK_RE.search(lower, gap_start, gap_end):
+                continue
+            if owner is None or gap_end - gap_start <= nearest:
+                owner, nearest = token, gap_end - gap_start
+        if owner is not None and owner is not target and owner is not relative:
+            owners.append(owner)
+    for token in owners:
+        quantity = token.to_quantity()
+        others = [target] if target is not None else values
+        if any(
+            other is not None
+            and other is not token
+            and other is not relative
+            and units_compatible(quantity, other.to_quantity(), token.bare, other.bare) is None
+            for other in others
+        ):
+            return token
+    return None
+
+
+# Targets written in words: "in single digits", "sub-second".
+_WORD_TARGET_RE = gated(
+    r"\b(?:single[\s-]digits?|sub[\s-](?:second|millisecond|minute|hour|day))\b", re.IGNORECASE
+)
+_WORD_TARGETS: dict[str, tuple[float, str | None, str]] = {
+    "single": (10.0, None, "count"),
+    "second": (1.0, "s", "duration"),
+    "millisecond": (0.001, "s", "duration"),
+    "minute": (60.0, "s", "duration"),
+    "hour": (3600.0, "s", "duration"),
+    "day": (86400.0, "s", "duration"),
+}
+
+
+def _may_have_word_target(words: list[str]) -> bool:
+    return any(w.startswith(("single", "sub")) for w in words)
+
+
+def _word_target_quantity(match: re.Match[str]) -> Quantity:
+    """A word target as a value under a limit: "single digits" is < 10, "sub-second" < 1 s."""
+    raw = match.group(0)
+    key = "single" if raw.lower().startswith("single") else raw.lower()[4:]
+    value, unit, unit_kind = _WORD_TARGETS[key]
+    return build(
+        Quantity,
+        dict(
+            raw=raw,
+            value=value,
+            upper=None,
+            unit=unit,
+            unit_kind=unit_kind,
+            comparator="<",
+            per=None,
+            span=match.span(),
+        ),
+    )
+
+
 _FREQUENCY_HINTS = frozenset(
     [
         "daily",
@@ -751,6 +947,10 @@ class Parsed:
     relative_token: Token | None = None
     polarity: str | None = None  # "lower" or "higher" is better, from the metric words
     zero_target: bool = False
+    # where the deadline and the measurement window are in the text: numbers there say
+    # when or over what period, not how much ("during their first two weeks")
+    deadline_span: tuple[int, int] | None = None
+    window_span: tuple[int, int] | None = None
 
 
 def _clean_explicit(value: str | None) -> str | None:
@@ -808,6 +1008,16 @@ def _lead_verb(words: list[str]) -> tuple[int | None, str | None, str | None]:
             return None, None, None  # "Onboarding completion rate ...": a gerund names a metric
         if nxt in NOUN_COMPOUND_HEADS and found[1] in NOUN_LIKE_VERBS:
             return None, None, None  # "Build time ...", "Deploy frequency ...": a metric name
+        if nxt in VERB_NOUN_COMPOUNDS.get(word, ()):
+            return None, None, None  # "Support tickets ...", "Audit findings ...": a metric name
+        if (
+            index == 0
+            and word in (found[1] + "s", found[1] + "es")
+            and (found[1] in NOUN_LIKE_VERBS or word in EVENT_NOUNS or word in METRIC_WORDS)
+        ):
+            # a key result opens with an imperative or a noun, so "Reviews completed within
+            # a day ...", "Deploys per day ..." open with a plural noun, not "he reviews"
+            return None, None, None
         return index, found[0], found[1]
     return None, None, None
 
@@ -916,6 +1126,8 @@ def analyse(kr: KeyResult) -> Parsed:
         else None
     )
     window = window_match.group(0).strip() if window_match else None
+    parsed.deadline_span = deadline_span
+    parsed.window_span = window_match.span() if window_match else None
     if window and window.startswith("/"):
         window = "per " + window[1:].strip()
     source = _clean_explicit(kr.measured_by)
@@ -969,6 +1181,8 @@ def analyse(kr: KeyResult) -> Parsed:
             continue
         if token.comparator is None and _ends_with_qualifier(before):
             continue  # "per 1,000 requests", "at a fixed 1% false-positive rate", "top 10"
+        if _names_population(lower, token, before, parsed.strong_metric):
+            continue  # "for the 4 tier-1 services", "tickets older than 7 days"
         values.append(token)
 
     baseline: Token | None = None
@@ -1064,6 +1278,9 @@ def analyse(kr: KeyResult) -> Parsed:
                 RelativeChange,
                 dict(raw=rel.group("w"), value=change, form=form, span=rel.span("w")),
             )
+    if baseline is None and len(values) > 1 and not wordset.isdisjoint(_THEN_NOW_HINTS):
+        # "Cut p95 to 300 ms (it currently takes 900 ms)", "...; last month we averaged 22"
+        baseline = _baseline_in_context(lower, values, target, relative)
     if target is None:
         remaining = [t for t in values if t is not baseline and t is not relative]
         after_baseline = [t for t in remaining if baseline is None or t.start > baseline.start]
@@ -1076,8 +1293,13 @@ def analyse(kr: KeyResult) -> Parsed:
         pool = preferred or candidates
         if pool:
             target = pool[0]
-    # a deadline-looking "in 3 days" next to a baseline of days is the target after all
-    if target is None and baseline is not None and baseline.unit_kind == "duration":
+    # a deadline-looking "in 3 days" next to a baseline of days (or a bare number: "within
+    # 5 days, down from 12") is the target after all, and then not a deadline
+    if (
+        target is None
+        and baseline is not None
+        and (baseline.unit_kind == "duration" or (baseline.bare and baseline.unit_kind == "count"))
+    ):
         for token in tokens:
             if (
                 token is not baseline
@@ -1085,6 +1307,13 @@ def analyse(kr: KeyResult) -> Parsed:
                 and token.start < baseline.start
             ):
                 target = token
+                if (
+                    deadline_span is not None
+                    and deadline_span[0] <= token.start < deadline_span[1]
+                    and not _clean_explicit(kr.deadline)
+                ):
+                    deadline = None
+                    parsed.deadline_span = None
                 break
     if placeholder_values:
         # a named placeholder holds its role, whatever its position says
@@ -1113,6 +1342,11 @@ def analyse(kr: KeyResult) -> Parsed:
     zero_match = _ZERO_TARGET_RE.search(text) if wordset & _ZERO_HINTS else None
     zero = zero_match is not None and target is None
     parsed.zero_target = zero
+    word_target = (
+        _WORD_TARGET_RE.search(text)
+        if target is None and relative_change is None and _may_have_word_target(words)
+        else None
+    )
 
     # units travel: "from 25 to 8 minutes" makes the 25 minutes too
     if baseline is not None and target is not None:
@@ -1127,6 +1361,8 @@ def analyse(kr: KeyResult) -> Parsed:
                 baseline_q = quantity
             elif match.group("role") != "from" and target_q is None:
                 target_q = quantity
+    if word_target is not None and target_q is None:
+        target_q = _word_target_quantity(word_target)
     if zero and target_q is None:
         span = zero_match.span()  # type: ignore[union-attr]
         target_q = build(
