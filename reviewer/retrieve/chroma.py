@@ -1,19 +1,24 @@
-"""Importing chromadb without paying for its development-time checks.
+"""Importing chromadb without paying for what a review never uses.
 
-chromadb decorates some 160 methods (in the modules a review loads) with
-`overrides.override`. That decorator runs while each class is being defined: it
-disassembles the defining frame's bytecode to find the base classes and compares the
-method's signature with the base method's. The check guards chromadb's own code against
-itself (it only ever raises for a mistake in chromadb) and cost about a quarter of a second
-of every cold start (measured: `import chromadb` plus its client module, ~0.65 s -> ~0.4 s).
+Two costs of `import chromadb` buy an offline review nothing; together they were ~0.35 s
+of a ~2 s cold `okr-review check --offline`:
 
-`import_chromadb()` imports chromadb (and the Rust-backed client module that
-`PersistentClient` loads on first use) with `override` swapped for a decorator that keeps
-what matters at run time: the `__override__` mark that `overrides.EnforceOverrides` looks
-for when a subclass is defined. The original decorator is put back as soon as the import is
-done, so nothing imported later (the user's own code included) loses its checks. When
-chromadb is already imported, or `OKR_REVIEW_CHROMA_OVERRIDE_CHECKS=1` asks for the checks,
-it is a plain import.
+1. chromadb decorates some 160 methods (in the modules a review loads) with
+   `overrides.override`. That decorator runs while each class is being defined: it
+   disassembles the defining frame's bytecode to find the base classes and compares the
+   method's signature with the base method's. The check guards chromadb's own code against
+   itself (it only ever raises for a mistake in chromadb) and cost ~0.25 s. Here `override`
+   is swapped for a decorator that keeps what matters at run time, the `__override__` mark
+   that `overrides.EnforceOverrides` looks for when a subclass is defined; docstrings are
+   inherited afterwards as `override` would have. The original decorator is put back as
+   soon as the import is done, so nothing imported later (the user's own code included)
+   loses its checks. `OKR_REVIEW_CHROMA_OVERRIDE_CHECKS=1` keeps the checks.
+2. httpx (chromadb's HTTP client) imports its own command line, and with it rich, pygments
+   and click (~0.1 s); see `_httpx_cli_deferred`.
+
+`import_chromadb()` also imports the Rust-backed client module that `PersistentClient`
+would load on first use (~40 more decorated methods). When chromadb is already imported it
+is a plain import.
 """
 
 from __future__ import annotations
@@ -40,7 +45,10 @@ def import_chromadb() -> ModuleType:
     checked = bool(os.environ.get("OKR_REVIEW_CHROMA_OVERRIDE_CHECKS"))
     with _lock:
         before = set(sys.modules)
-        with contextlib.nullcontext() if checked else _override_checks_skipped():
+        with (
+            _httpx_cli_deferred(),
+            contextlib.nullcontext() if checked else _override_checks_skipped(),
+        ):
             for name in _MODULES:
                 try:
                     importlib.import_module(name)
@@ -70,6 +78,37 @@ def _override_checks_skipped() -> Iterator[None]:
         for name, original in saved.items():
             if callable(original):
                 setattr(overrides, name, original)
+
+
+@contextlib.contextmanager
+def _httpx_cli_deferred() -> Iterator[None]:
+    """Import httpx (chromadb imports it for its HTTP client) without its command line.
+
+    `import httpx` also imports `httpx._main`, the `httpx` console command, and with it
+    rich, pygments and click when they are installed (streamlit brings them): some 85
+    modules and ~0.1 s that an offline review never uses. While chromadb imports, that
+    module is marked missing, so httpx falls back to a stand-in `main`; afterwards the mark
+    is removed and `httpx.main` is a function that imports the real one when called.
+    """
+    if "httpx" in sys.modules or "httpx._main" in sys.modules:
+        yield
+        return
+    sys.modules["httpx._main"] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        if "httpx._main" in sys.modules and sys.modules["httpx._main"] is None:
+            del sys.modules["httpx._main"]
+        httpx = sys.modules.get("httpx")
+        if httpx is not None:
+            httpx.main = _httpx_main  # type: ignore[attr-defined]
+
+
+def _httpx_main(*args: Any, **kwargs: Any) -> Any:
+    """`httpx.main`, the console command, imported on first call."""
+    from httpx._main import main
+
+    return main(*args, **kwargs)
 
 
 def _mark_only(method: Any = None, **_options: Any) -> Any:

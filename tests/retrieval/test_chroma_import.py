@@ -44,7 +44,19 @@ for name, module in sorted(sys.modules.items()):
             if getattr(function, "__override__", False):
                 doc = (function.__doc__ or "").encode()
                 methods[f"{name}.{cls.__qualname__}.{attr}"] = hashlib.sha1(doc).hexdigest()
+# httpx came without its command line (rich, click), which still works when asked for.
+import httpx
+cli_deferred = not any(name in sys.modules for name in ("httpx._main", "rich", "click"))
+from httpx._main import main as real_main
+import contextlib, io
+with contextlib.redirect_stdout(io.StringIO()) as shown:
+    try:
+        httpx.main(["--help"])
+    except SystemExit:
+        pass
 print(json.dumps({
+    "cli_deferred": cli_deferred,
+    "cli_works": "Usage" in shown.getvalue() and callable(real_main),
     "restored": restored,
     "checks_back": checks_back,
     "rust_loaded": "chromadb.api.rust" in sys.modules,
@@ -67,6 +79,7 @@ def test_skipping_the_checks_leaves_chromadb_as_the_checked_import_would() -> No
     fast = run()
     checked = run(OKR_REVIEW_CHROMA_OVERRIDE_CHECKS="1")
     assert fast["rust_loaded"] and checked["rust_loaded"]
+    assert fast["cli_deferred"] and fast["cli_works"]
     # The decorator is put back, so code imported afterwards is checked again.
     assert fast["restored"] and fast["checks_back"]
     # Same marked methods (what EnforceOverrides reads) with the same docstrings.
