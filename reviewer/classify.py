@@ -45,9 +45,12 @@ _NOT_PROGRESS = (
     r"days?|weeks?)))\b)"
 )
 _PROGRESS_RE = gated(
+    # (after a determiner a participle names things, "the migrated services", not progress)
+    r"(?<!\bthe\s)(?<!\bour\s)(?<!\bits\s)(?<!\ba\s)(?<!\ban\s)(?<!\btheir\s)"
     r"\b(?:completion|completed|complete|rolled[\s-]out|migrated|implemented|delivered|shipped|"
-    r"onboarded|converted|decommissioned|retired|done)\b" + _NOT_PROGRESS + "|"
-    r"\b(?:number|count|share|percentage|proportion|%)\s+of\s+(?:\w+[\s-]){0,3}?(?:services|"
+    r"onboarded|converted|decommissioned|retired|done|containeri[sz]ed|dockeri[sz]ed|"
+    r"re-?platformed|upgraded|ported)\b" + _NOT_PROGRESS + "|"
+    r"\b(?:number|count|share|percentage|proportion|%|\d+)\s+of\s+(?:\w+[\s-]){0,3}?(?:services|"
     r"repos|repositories|apps|applications|jobs|pipelines|workloads|clusters|systems|"
     r"tables|screens|pages|endpoints|microservices|components|modules|databases|projects|"
     r"hosts|nodes|accounts)\s+(?:on|onto|in|using|running|migrated|moved|converted|"
@@ -73,6 +76,13 @@ _CADENCE_RE = gated(
 )
 # A calendar cadence ("every sprint", "monthly"), as opposed to one per event ("for every
 # deploy"): an output verb on a calendar cadence is a routine, on every event a deliverable.
+# People or teams the team acts on, counted without a verb: "10 teams trained on the new
+# deploy tool", "3 SREs hired" (activity, like "train 10 teams").
+_PEOPLE_ACTED_RE = gated(
+    r"\b(?:engineers|people|developers|analysts|staff|employees|teams|squads|managers|hires|"
+    r"interns|members|designers|admins|sres)\s+(?:\w+\s+)?(?:trained|hired|certified|mentored|"
+    r"interviewed|coached|upskilled|recruited)\b"
+)
 _PERIODIC_RE = gated(
     r"\b(?:(?:every|each|per|a|an)\s+(?:\w+\s+)?(?:day|week|month|quarter|sprint|year)s?\b|"
     r"(?:weekly|monthly|quarterly|daily|biweekly|fortnightly)\b)",
@@ -86,8 +96,8 @@ _FREQUENCY_RE = gated(
 # Participles that say a project got done (output), unlike states ("signed", "encrypted").
 _PROJECT_DONE_RE = gated(
     r"\b(?:migrated|moved|converted|rolled[\s-]out|onboarded|completed?|completion|upgraded|"
-    r"rewritten|ported|decommissioned|retired|done|shipped|delivered|launched|implemented)\b"
-    + _NOT_PROGRESS
+    r"rewritten|ported|decommissioned|retired|done|shipped|delivered|launched|implemented|"
+    r"containeri[sz]ed|dockeri[sz]ed|re-?platformed)\b" + _NOT_PROGRESS
 )
 _CADENCE_HINTS = frozenset(
     [
@@ -565,6 +575,8 @@ def decide(parsed: Parsed, anatomy: Anatomy) -> tuple[Kind, list[str]]:
             return "outcome", ["kind:relative-comparison"]  # "make checkout 2x faster"
         if not measured and not has_values and _delivered(parsed):
             return "output", ["kind:delivered"]  # "make the new search the default"
+        if not parsed.strong_metric and not measured and _delivers_things(words, index):
+            return "output", ["kind:things-added"]  # "support 3 new languages"
         if parsed.strong_metric and not parsed.wordset.isdisjoint(_DIRECTION_CUES):
             return "outcome", ["kind:metric-direction"]  # "make cost per request go down"
         return "unmeasurable", [f"kind:vague-verb:{verb}"]
@@ -582,6 +594,12 @@ def decide(parsed: Parsed, anatomy: Anatomy) -> tuple[Kind, list[str]]:
         and (not measured or _PROJECT_DONE_RE.search(text))
     ):
         return "output", ["kind:progress"]
+    if (
+        not any(t.unit_kind in MEASURED_UNITS for t in value_tokens)
+        and any(t.unit_kind == "count" for t in value_tokens)
+        and _PEOPLE_ACTED_RE.search(text)
+    ):
+        return "activity", ["kind:people-acted-on"]  # "at least 10 teams trained on X"
     if (
         not measured
         and not (parsed.strong_metric and has_values)
@@ -618,6 +636,14 @@ _PROGRESS_HINTS = frozenset(
         "decommissioned",
         "retired",
         "done",
+        "containerised",
+        "containerized",
+        "dockerised",
+        "dockerized",
+        "replatformed",
+        "re-platformed",
+        "upgraded",
+        "ported",
         "services",
         "repos",
         "repositories",
