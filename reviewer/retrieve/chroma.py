@@ -1,6 +1,6 @@
 """Importing chromadb without paying for what a review never uses.
 
-Two costs of `import chromadb` buy an offline review nothing; together they were ~0.35 s
+Three costs of `import chromadb` buy an offline review nothing; together they were ~0.45 s
 of a ~2 s cold `okr-review check --offline`:
 
 1. chromadb decorates some 160 methods (in the modules a review loads) with
@@ -15,6 +15,9 @@ of a ~2 s cold `okr-review check --offline`:
    loses its checks. `OKR_REVIEW_CHROMA_OVERRIDE_CHECKS=1` keeps the checks.
 2. httpx (chromadb's HTTP client) imports its own command line, and with it rich, pygments
    and click (~0.1 s); see `_httpx_cli_deferred`.
+3. chromadb's tracing module imports OpenTelemetry's gRPC span exporter (grpc, protobuf
+   and the OpenTelemetry metrics SDK: some 140 modules, ~0.1 s), which it only uses when
+   an OpenTelemetry collector is configured; see `_otlp_exporter_deferred`.
 
 `import_chromadb()` also imports the Rust-backed client module that `PersistentClient`
 would load on first use (~40 more decorated methods). When chromadb is already imported it
@@ -47,6 +50,7 @@ def import_chromadb() -> ModuleType:
         before = set(sys.modules)
         with (
             _httpx_cli_deferred(),
+            _otlp_exporter_deferred(),
             contextlib.nullcontext() if checked else _override_checks_skipped(),
         ):
             for name in _MODULES:
@@ -109,6 +113,43 @@ def _httpx_main(*args: Any, **kwargs: Any) -> Any:
     from httpx._main import main
 
     return main(*args, **kwargs)
+
+
+_OTLP_TRACE_EXPORTER = "opentelemetry.exporter.otlp.proto.grpc.trace_exporter"
+
+
+@contextlib.contextmanager
+def _otlp_exporter_deferred() -> Iterator[None]:
+    """Let chromadb import a stand-in for OpenTelemetry's gRPC span exporter.
+
+    chromadb's tracing module takes `OTLPSpanExporter` from that module at import time and
+    calls it only in `otel_init`, when tracing to a collector is configured (the
+    CHROMA_OTEL_* settings). While chromadb imports, the module is a stand-in whose
+    `OTLPSpanExporter` imports the real module and returns a real exporter when called;
+    afterwards the stand-in is removed, so anyone else importing the module gets the real
+    one.
+    """
+    if _OTLP_TRACE_EXPORTER in sys.modules or "chromadb.telemetry.opentelemetry" in sys.modules:
+        yield
+        return
+    stand_in = ModuleType(_OTLP_TRACE_EXPORTER, "okr-review: imported on first use")
+    stand_in.OTLPSpanExporter = _DeferredOTLPSpanExporter  # type: ignore[attr-defined]
+    sys.modules[_OTLP_TRACE_EXPORTER] = stand_in
+    try:
+        yield
+    finally:
+        if sys.modules.get(_OTLP_TRACE_EXPORTER) is stand_in:
+            del sys.modules[_OTLP_TRACE_EXPORTER]
+
+
+class _DeferredOTLPSpanExporter:
+    """chromadb's `OTLPSpanExporter`: calling it makes the real exporter."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        if getattr(sys.modules.get(_OTLP_TRACE_EXPORTER), "OTLPSpanExporter", None) is cls:
+            del sys.modules[_OTLP_TRACE_EXPORTER]  # called while chromadb was importing
+        real = importlib.import_module(_OTLP_TRACE_EXPORTER)
+        return real.OTLPSpanExporter(*args, **kwargs)
 
 
 def _mark_only(method: Any = None, **_options: Any) -> Any:

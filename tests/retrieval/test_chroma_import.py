@@ -54,7 +54,16 @@ with contextlib.redirect_stdout(io.StringIO()) as shown:
         httpx.main(["--help"])
     except SystemExit:
         pass
+# OpenTelemetry's gRPC exporter came as a stand-in that makes the real one when called.
+otlp_deferred = "grpc" not in sys.modules
+from chromadb.telemetry import opentelemetry as chroma_otel
+exporter = chroma_otel.OTLPSpanExporter(endpoint="http://127.0.0.1:9", headers={})
+from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+otlp_works = isinstance(exporter, OTLPSpanExporter) and "grpc" in sys.modules
+exporter.shutdown()
 print(json.dumps({
+    "otlp_deferred": otlp_deferred,
+    "otlp_works": otlp_works,
     "cli_deferred": cli_deferred,
     "cli_works": "Usage" in shown.getvalue() and callable(real_main),
     "restored": restored,
@@ -80,6 +89,7 @@ def test_skipping_the_checks_leaves_chromadb_as_the_checked_import_would() -> No
     checked = run(OKR_REVIEW_CHROMA_OVERRIDE_CHECKS="1")
     assert fast["rust_loaded"] and checked["rust_loaded"]
     assert fast["cli_deferred"] and fast["cli_works"]
+    assert fast["otlp_deferred"] and fast["otlp_works"]
     # The decorator is put back, so code imported afterwards is checked again.
     assert fast["restored"] and fast["checks_back"]
     # Same marked methods (what EnforceOverrides reads) with the same docstrings.
