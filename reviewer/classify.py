@@ -83,6 +83,24 @@ _PEOPLE_ACTED_RE = gated(
     r"interns|members|designers|admins|sres)\s+(?:\w+\s+)?(?:trained|hired|certified|mentored|"
     r"interviewed|coached|upskilled|recruited)\b"
 )
+# What a machine-learning team trains: a model is a deliverable, unlike people trained.
+_MODEL_WORDS = frozenset(
+    [
+        "model",
+        "models",
+        "classifier",
+        "classifiers",
+        "ranker",
+        "rankers",
+        "network",
+        "networks",
+        "embeddings",
+        "llm",
+        "llms",
+        "transformer",
+        "transformers",
+    ]
+)
 _PERIODIC_RE = gated(
     r"\b(?:(?:every|each|per|a|an)\s+(?:\w+\s+)?(?:day|week|month|quarter|sprint|year)s?\b|"
     r"(?:weekly|monthly|quarterly|daily|biweekly|fortnightly)\b)",
@@ -505,6 +523,13 @@ def decide(parsed: Parsed, anatomy: Anatomy) -> tuple[Kind, list[str]]:
     if category == "activity":
         if verb == "onboard" and not people_object:
             return "output", ["kind:rollout"]
+        if (
+            verb == "train"
+            and not people_object
+            and not cadence
+            and not _MODEL_WORDS.isdisjoint(object_words)
+        ):
+            return "output", ["kind:model-trained"]  # "train 3 new ranking models": a deliverable
         return "activity", [f"kind:activity-verb:{verb}"]
     if category == "ambiguous":
         if verb == "deliver" and has_metric and measured:
