@@ -60,7 +60,8 @@ def import_chromadb() -> ModuleType:
                     if name == "chromadb":
                         raise
         if not checked:
-            _inherit_docstrings([sys.modules[name] for name in set(sys.modules) - before])
+            new = [sys.modules.get(name) for name in set(sys.modules) - before]
+            _inherit_docstrings([module for module in new if module is not None])
         return sys.modules["chromadb"]
 
 
@@ -170,7 +171,7 @@ def _inherit_docstrings(modules: list[ModuleType]) -> None:
     classes = {
         cls
         for module in modules
-        if module.__name__.startswith("chromadb")
+        if str(getattr(module, "__name__", "")).startswith("chromadb")
         for cls in list(vars(module).values())
         if isinstance(cls, type) and cls.__module__ == module.__name__
     }
