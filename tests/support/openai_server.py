@@ -256,6 +256,17 @@ class OpenAIServer:
             def log_message(self, format: str, *args: Any) -> None:  # quiet test output
                 return
 
+            _with_body = b""  # set while _send builds a response: written with the headers
+
+            def flush_headers(self) -> None:
+                # Headers and body in one write (one segment for a small answer), as
+                # servers commonly send them; http.server would write them separately.
+                if self._with_body:
+                    self.wfile.write(b"".join(self._headers_buffer) + self._with_body)
+                    self._headers_buffer = []
+                else:
+                    super().flush_headers()
+
             def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
                 try:
                     self.send_response(status)
@@ -263,8 +274,11 @@ class OpenAIServer:
                     self.send_header("Content-Length", str(len(body)))
                     for name, value in headers.items():
                         self.send_header(name, value)
-                    self.end_headers()
-                    self.wfile.write(body)
+                    self._with_body = body
+                    try:
+                        self.end_headers()
+                    finally:
+                        self._with_body = b""
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (timeout): nothing to tell it
 
