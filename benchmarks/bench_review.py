@@ -307,12 +307,12 @@ def llm_path(cases: list[dict], n: int, delay: float, runs: int = 1) -> bool:
             ideal = n * delay / limit
             waves = math.ceil(n / limit) * delay  # the real floor: whole waves of requests
             spread = (
-                f" (median of {runs}: {min(timings):.2f}-{max(timings):.2f})" if runs > 1 else ""
+                f" (median of {runs}: {min(timings):.3f}-{max(timings):.3f})" if runs > 1 else ""
             )
             rows.append(
                 (
                     f"{n} key results, concurrency {limit:>2}",
-                    f"{elapsed:.2f} s{spread} = {elapsed / ideal:.2f}x ideal {ideal:.2f} s "
+                    f"{elapsed:.3f} s{spread} = {elapsed / ideal:.3f}x ideal {ideal:.2f} s "
                     f"(whole waves {waves:.2f} s); <= {in_flight} in flight; {llm} by LLM",
                     "<= 1.3x",
                     in_flight <= limit and llm == n and elapsed <= 1.3 * ideal,

@@ -257,6 +257,11 @@ class OpenAIServer:
                 return
 
             _with_body = b""  # set while _send builds a response: written with the headers
+            _arrived = 0.0  # when the request line had been read
+
+            def parse_request(self) -> bool:
+                self._arrived = time.monotonic()
+                return super().parse_request()
 
             def flush_headers(self) -> None:
                 # Headers and body in one write (one segment for a small answer), as
@@ -303,7 +308,7 @@ class OpenAIServer:
                     self._send(404, b'{"error": {"message": "not found"}}', {})
 
             def do_POST(self) -> None:
-                arrived = time.monotonic()
+                arrived = self._arrived or time.monotonic()
                 length = int(self.headers.get("Content-Length", "0") or 0)
                 raw = self.rfile.read(length) if length else b""
                 try:
