@@ -25,7 +25,6 @@ on a shared machine, wall times are upper bounds.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import math
 import os
@@ -259,70 +258,15 @@ def cold_starts(cache: Path, folder: Path, runs: int) -> list[Row]:
 
 
 # -- 4. the LLM path ------------------------------------------------------------------------
-SERVER_SCRIPT = """
-import sys
-sys.path.insert(0, sys.argv[1])
-from support.openai_server import OpenAIServer, answer_with
-server = OpenAIServer(answer_with()).start()
-print(server.base_url, flush=True)
-for line in sys.stdin:
-    command, _, value = line.strip().partition(" ")
-    if command == "delay":
-        server.delay_s = float(value)
-    elif command == "reset":
-        server.reset()
-    elif command == "stats":
-        print(len(server.completions), server.max_in_flight, flush=True)
-        continue
-    elif command == "stop":
-        break
-    print("ok", flush=True)
-server.stop()
-"""
-
-
-class ScriptedEndpoint:
-    """tests/support/openai_server.py in its own process, so its work (HTTP, JSON, the
-    delay threads) is not billed to the client being measured; driven over stdin."""
-
-    def __init__(self) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", SERVER_SCRIPT, str(ROOT / "tests")],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=ROOT,
-        )
-        assert self.proc.stdout is not None
-        self.base_url = self.proc.stdout.readline().strip()
-
-    def _say(self, line: str) -> str:
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.proc.stdin.write(line + "\n")
-        self.proc.stdin.flush()
-        return self.proc.stdout.readline().strip()
-
-    def delay(self, seconds: float) -> None:
-        self._say(f"delay {seconds}")
-
-    def reset(self) -> None:
-        self._say("reset")
-
-    def stats(self) -> tuple[int, int]:
-        requests, in_flight = self._say("stats").split()
-        return int(requests), int(in_flight)
-
-    def __enter__(self) -> ScriptedEndpoint:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        with contextlib.suppress(BrokenPipeError, ValueError):
-            self._say("stop")
-        self.proc.wait(timeout=10)
-
-
 def llm_path(n: int, delay: float, cache: Path, folder: Path) -> list[Row]:
-    """n key results against the scripted endpoint with `delay` per request."""
+    """n key results against the scripted endpoint with `delay` per request.
+
+    The endpoint (tests/support/openai_server.py) runs in a process of its own, so its work
+    is not billed to the client; each run times `review_set` alone, the Reviewer being
+    built (config, client settings) before the clock starts.
+    """
+    from support.openai_server import ServerProcess
+
     from reviewer.config import load_config
     from reviewer.models import KeyResult, Objective, OKRSet
     from reviewer.pipeline import Reviewer
@@ -338,7 +282,7 @@ def llm_path(n: int, delay: float, cache: Path, folder: Path) -> list[Row]:
         ],
     )
     rows: list[Row] = []
-    with ScriptedEndpoint() as server:
+    with ServerProcess() as server:
 
         def reviewer(limit: int, responses: Path, index: Any = None) -> Reviewer:
             config = load_config(
@@ -359,13 +303,14 @@ def llm_path(n: int, delay: float, cache: Path, folder: Path) -> list[Row]:
         index = reviewer(1, cache).guidance_index()
         warmup = reviewer(4, folder / "responses-warmup", index)
         warmup.review_key_result("Launch dark mode")  # imports and client, not measured
-        server.delay(delay)
+        server.delay_s = delay
         last = folder / "responses-0"
         for limit in (1, 4, 16):
             last = folder / f"responses-{limit}"
             server.reset()
+            batch = reviewer(limit, last, index)
             started = time.perf_counter()
-            report = reviewer(limit, last, index).review_set(okr_set)
+            report = batch.review_set(okr_set)
             elapsed = time.perf_counter() - started
             ideal = n * delay / limit
             waves = math.ceil(n / limit) * delay
@@ -383,8 +328,9 @@ def llm_path(n: int, delay: float, cache: Path, folder: Path) -> list[Row]:
                 )
             )
         server.reset()
+        rerun = reviewer(16, last, index)
         started = time.perf_counter()
-        report = reviewer(16, last, index).review_set(okr_set)
+        report = rerun.review_set(okr_set)
         elapsed = time.perf_counter() - started
         requests, _ = server.stats()
         rows.append(
