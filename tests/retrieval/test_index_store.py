@@ -284,3 +284,25 @@ def test_an_extra_knowledge_folder_is_indexed_and_boosted(
     assert index.get("review-cadence#weekly-confidence-check") is not None
     top = index.search("raise checkout conversion from 2.0% to 2.1%", codes=["KR205"], k=1)
     assert top[0].id == "review-cadence#weekly-confidence-check"
+
+
+def test_a_guide_repeating_the_same_section_keeps_a_persistent_index(
+    corpus_dir: Path, cache_dir: Path, tmp_path: Path
+) -> None:
+    # Identical passages embed identically, so the index check's probe may find its twin
+    # first; that is a healthy index, not a corrupted one to replace with a memory index.
+    company = tmp_path / "company-guide"
+    company.mkdir()
+    for number in range(40):
+        (company / f"team-{number}.md").write_text(
+            f"---\nid: team-{number}\ntitle: Team guide\nrules: []\n---\n"
+            "## Weekly confidence check\n\nEach Monday the owner states a confidence.\n"
+        )
+    config = make_config(corpus_dir, cache_dir)
+    config.retrieval.knowledge_dirs.append(company)
+    first = open_index(config)
+    assert first.status["backend"] == "persistent", first.status
+    assert first.status["degraded"] is None, first.status
+    again = open_index(config)
+    assert again.status["backend"] == "persistent" and again.status["rebuilt"] is False
+    assert again.status["degraded"] is None, again.status
