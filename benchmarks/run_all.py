@@ -361,53 +361,16 @@ def peak_memory(n: int, cache: Path, folder: Path) -> list[Row]:
     env = clean_env(cache)
     batch = write_batch(folder / f"batch-{n}.txt", n)
     rows = []
+
+    def check(mode: str, fmt: str, out: str) -> list[str]:
+        """`okr-review check` of the batch in `mode`, its report written to `out`."""
+        return [str(CLI), "check", str(batch), mode, "-q", "-f", fmt, "-o", str(folder / out)]
+
     for label, command in (
-        (
-            "API, full offline review",
-            [sys.executable, "-c", BATCH_API, str(batch), "full", str(n)],
-        ),
-        (
-            "CLI, full offline, JSON report written",
-            [
-                str(CLI),
-                "check",
-                str(batch),
-                "--offline",
-                "-q",
-                "-f",
-                "json",
-                "-o",
-                str(folder / "batch.json"),
-            ],
-        ),
-        (
-            "CLI, full offline, SARIF report written",
-            [
-                str(CLI),
-                "check",
-                str(batch),
-                "--offline",
-                "-q",
-                "-f",
-                "sarif",
-                "-o",
-                str(folder / "batch.sarif"),
-            ],
-        ),
-        (
-            "CLI, rules-only, JSON report written",
-            [
-                str(CLI),
-                "check",
-                str(batch),
-                "--rules-only",
-                "-q",
-                "-f",
-                "json",
-                "-o",
-                str(folder / "batch-rules.json"),
-            ],
-        ),
+        ("API, full offline review", [sys.executable, "-c", BATCH_API, str(batch), "full", str(n)]),
+        ("CLI, full offline, JSON report written", check("--offline", "json", "batch.json")),
+        ("CLI, full offline, SARIF report written", check("--offline", "sarif", "batch.sarif")),
+        ("CLI, rules-only, JSON report written", check("--rules-only", "json", "batch-rules.json")),
     ):
         wall, rss, _code = run_process(command, env)
         rows.append(
