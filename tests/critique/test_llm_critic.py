@@ -14,6 +14,8 @@ import pytest
 from critique_kit import assert_grounded, digits, okr_set
 from support.openai_server import Reply, answer_with, critique_answer
 
+from reviewer.critique.schema import LLMCritique, output_json_schema
+
 OUTPUT_KR = "Migrate the checkout service to Kubernetes"
 GOOD_REWRITE = "Reduce p95 latency of the checkout API from <baseline> to <target> by <deadline>"
 
@@ -44,8 +46,12 @@ def test_valid_answer_is_verified_and_recorded(openai_server, llm_config, review
     # The request carried the structured-output contract the method asks for.
     body = openai_server.completions[0].body
     if method == "json_schema":
-        assert body["response_format"]["type"] == "json_schema"
-        assert body["response_format"]["json_schema"]["strict"] is True
+        # Sent whole and unchanged (it travels in `extra_body`, past the SDK's parse helper).
+        assert body["response_format"] == {
+            "type": "json_schema",
+            "json_schema": {**output_json_schema(LLMCritique), "strict": True},
+        }
+        assert "extra_body" not in body
     elif method == "function_calling":
         assert body["tool_choice"]["function"]["name"] == "key_result_critique"
     else:
