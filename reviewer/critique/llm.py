@@ -532,9 +532,10 @@ def _format_as_extra_body(arguments: dict[str, Any]) -> dict[str, Any]:
     type-walks the request body against the union of the streaming and non-streaming
     parameter types, so every message is walked twice (openai-python PR #3616); `create()`,
     which langchain-openai calls otherwise, walks it once. From `ainvoke` to a built request
-    took 3.3-4.5 ms of CPU per key result that way and 1.8 ms this way. The format is a plain dict already in its wire
-    form and `extra_body` goes into the JSON as given; langchain-openai still reads the
-    answer (content, refusal, finish reason, usage) the same way.
+    took 3.3-4.5 ms of CPU per key result that way and 1.8 ms this way. The format is a
+    plain dict already in its wire form and `extra_body` goes into the JSON as given;
+    langchain-openai still reads the answer (content, refusal, finish reason, usage) the
+    same way.
     """
     response_format = arguments.get("response_format")
     if not isinstance(response_format, dict):
