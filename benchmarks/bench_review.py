@@ -23,7 +23,6 @@ Uses the default config (never a project's settings) with its own cache folder.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import re
 import resource
@@ -37,12 +36,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import yaml  # noqa: E402
 
 from reviewer.anatomy import extract_numbers  # noqa: E402
-from reviewer.config import Config, LLMConfig, RetrievalConfig  # noqa: E402
-from reviewer.models import KeyResult, Objective, OKRSet  # noqa: E402
+from reviewer.config import Config, RetrievalConfig  # noqa: E402
+from reviewer.models import KeyResult, Objective  # noqa: E402
 from reviewer.pipeline import Reviewer  # noqa: E402
 from reviewer.verify import allowed_numbers, is_invented, verify_result  # noqa: E402
 
@@ -254,84 +254,28 @@ def _timed(command: list[str], cwd: Path) -> tuple[float, float]:
 
 # -- 3. the LLM path --------------------------------------------------------------------------
 def llm_path(cases: list[dict], n: int, delay: float, runs: int = 1) -> bool:
-    """n key results against the scripted endpoint at concurrency 1, 4 and 16.
+    """n key results against the scripted endpoint at concurrency 1, 4 and 16 (llm_path.py,
+    the measurement `make bench` prints too), then a rerun from the cache."""
+    import llm_path as measured
 
-    The endpoint (tests/support/openai_server.py) runs in a process of its own, as a real
-    one would: in this process its HTTP parsing, JSON and answer building would share the
-    GIL with the client being measured and be counted as client time.
-    """
-    from support.openai_server import ServerProcess
-
-    drafts = [c["text"] for c in cases[:n]]
-    okr_set = OKRSet(
-        team="Bench",
-        period="2026-Q3",
-        objectives=[
-            Objective(text="Bench objective", key_results=[KeyResult(text=t) for t in drafts])
-        ],
-    )
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp, ServerProcess() as server:
-        index_dir = Path(tmp) / "index"
-
-        def config(limit: int, cache: Path) -> Config:
-            return Config(
-                llm=LLMConfig(
-                    base_url=server.base_url,
-                    api_key="sk-bench",
-                    model="scripted",
-                    concurrency=limit,
-                    max_retries=0,
-                    timeout_s=30,
-                ),
-                retrieval=RetrievalConfig(embedding="none", cache_dir=cache),
-            )
-
-        warm = Reviewer(config(4, index_dir))
-        warm.review_key_result("Launch dark mode")  # imports and client set-up, not measured
-        index = warm.guidance_index()
-        server.delay_s = delay
-        cache = Path(tmp) / "cache"
-        for limit in (1, 4, 16):
-            timings, peaks, by_llm = [], [], []
-            for run in range(runs):
-                cache = Path(tmp) / f"cache-{limit}-{run}"
-                server.reset()
-                reviewer = Reviewer(config(limit, cache), index=index)
-                started = time.perf_counter()
-                report = reviewer.review_set(okr_set)
-                timings.append(time.perf_counter() - started)
-                peaks.append(server.stats()[1])
-                by_llm.append(report.summary.by_critic.get("llm", 0))
-            elapsed, in_flight, llm = statistics.median(timings), max(peaks), min(by_llm)
-            ideal = n * delay / limit
-            waves = math.ceil(n / limit) * delay  # the real floor: whole waves of requests
-            spread = (
-                f" (median of {runs}: {min(timings):.3f}-{max(timings):.3f})" if runs > 1 else ""
-            )
-            rows.append(
-                (
-                    f"{n} key results, concurrency {limit:>2}",
-                    f"{elapsed:.3f} s{spread} = {elapsed / ideal:.3f}x ideal {ideal:.2f} s "
-                    f"(whole waves {waves:.2f} s); <= {in_flight} in flight; {llm} by LLM",
-                    "<= 1.3x",
-                    in_flight <= limit and llm == n and elapsed <= 1.3 * ideal,
-                )
-            )
-        server.reset()
-        rerun = Reviewer(config(16, cache), index=index)
-        started = time.perf_counter()
-        report = rerun.review_set(okr_set)
-        elapsed = time.perf_counter() - started
-        requests, _ = server.stats()
-        rows.append(
-            (
-                "cached rerun",
-                f"{requests} requests, {report.usage.cache_hits} cache hits, {elapsed:.2f} s",
-                "0 requests",
-                requests == 0,
-            )
+    with tempfile.TemporaryDirectory() as tmp:
+        concurrency, cached = measured.measure(
+            [c["text"] for c in cases[:n]],
+            delay_s=delay,
+            folder=Path(tmp),
+            index_cache=Path(tmp) / "index",
+            runs=runs,
         )
+    rows = [
+        (
+            f"{run.n} key results, concurrency {run.limit:>2}",
+            run.describe(),
+            f"<= {measured.BAR_RATIO}x",
+            run.met,
+        )
+        for run in concurrency
+    ]
+    rows.append(("cached rerun", cached.describe(), "0 requests", cached.met))
     load = os.getloadavg()[0]
     print(
         f"\n3. LLM path against the scripted local server in its own process "

@@ -37,7 +37,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -81,6 +80,19 @@ def write_batch(path: Path, n: int) -> Path:
         lines.append(f"- {text}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def fifty_texts(n: int) -> list[str]:
+    """The drafts of the 50-key-result file (eval-set drafts, as bench_review.py), else ours."""
+    try:
+        from bench_review import load_cases
+
+        texts = [case["text"] for case in load_cases()[:n]]
+        if len(texts) == n:
+            return texts
+    except Exception:  # the eval set or the script is missing: same size, our drafts
+        pass
+    return key_result_texts(n)
 
 
 def write_fifty(folder: Path) -> Path:
@@ -258,90 +270,33 @@ def cold_starts(cache: Path, folder: Path, runs: int) -> list[Row]:
 
 
 # -- 4. the LLM path ------------------------------------------------------------------------
-def llm_path(n: int, delay: float, cache: Path, folder: Path) -> list[Row]:
-    """n key results against the scripted endpoint with `delay` per request.
+def llm_path(n: int, delay: float, cache: Path, folder: Path, runs: int) -> list[Row]:
+    """n key results against the scripted endpoint with `delay` per request (llm_path.py),
+    the median of `runs` runs per concurrency."""
+    import llm_path as measured
 
-    The endpoint (tests/support/openai_server.py) runs in a process of its own, so its work
-    is not billed to the client; each run times `review_set` alone, the Reviewer being
-    built (config, client settings) before the clock starts.
-    """
-    from support.openai_server import ServerProcess
-
-    from reviewer.config import load_config
-    from reviewer.models import KeyResult, Objective, OKRSet
-    from reviewer.pipeline import Reviewer
-
-    okr_set = OKRSet(
-        team="Bench",
-        period="2026-Q3",
-        objectives=[
-            Objective(
-                text="Make checkout fast and dependable",
-                key_results=[KeyResult(text=t) for t in key_result_texts(n)],
-            )
-        ],
+    concurrency, cached = measured.measure(
+        fifty_texts(n), delay_s=delay, folder=folder, index_cache=cache, runs=runs
     )
-    rows: list[Row] = []
-    with ServerProcess() as server:
-
-        def reviewer(limit: int, responses: Path, index: Any = None) -> Reviewer:
-            config = load_config(
-                overrides={
-                    "llm": {
-                        "base_url": server.base_url,
-                        "concurrency": limit,
-                        "max_retries": 0,
-                        "timeout_s": 30.0,
-                    },
-                    "retrieval": {"cache_dir": responses},
-                },
-                use_env=False,
-            )
-            return Reviewer(config, index=index)
-
-        # The warm index of the cache, opened once; responses go to a fresh folder per run.
-        index = reviewer(1, cache).guidance_index()
-        warmup = reviewer(4, folder / "responses-warmup", index)
-        warmup.review_key_result("Launch dark mode")  # imports and client, not measured
-        server.delay_s = delay
-        last = folder / "responses-0"
-        for limit in (1, 4, 16):
-            last = folder / f"responses-{limit}"
-            server.reset()
-            batch = reviewer(limit, last, index)
-            started = time.perf_counter()
-            report = batch.review_set(okr_set)
-            elapsed = time.perf_counter() - started
-            ideal = n * delay / limit
-            waves = math.ceil(n / limit) * delay
-            requests, in_flight = server.stats()
-            by_llm = report.summary.by_critic.get("llm", 0)
-            rows.append(
-                Row(
-                    f"LLM path: {n} KRs at concurrency {limit}",
-                    f"{elapsed:.2f} s = {elapsed / ideal:.2f}x ideal {ideal:.2f} s "
-                    f"(whole waves {waves:.1f} s; {requests} requests, {by_llm} LLM "
-                    f"critiques, <= {in_flight} in flight)",
-                    "<= 1.3x ideal",
-                    verdict(elapsed <= 1.3 * ideal),
-                    elapsed / ideal,
-                )
-            )
-        server.reset()
-        rerun = reviewer(16, last, index)
-        started = time.perf_counter()
-        report = rerun.review_set(okr_set)
-        elapsed = time.perf_counter() - started
-        requests, _ = server.stats()
-        rows.append(
-            Row(
-                "LLM path: cached rerun",
-                f"{requests} requests, {report.usage.cache_hits} cache hits, {elapsed:.2f} s",
-                "0 requests",
-                verdict(requests == 0),
-                requests,
-            )
+    rows = [
+        Row(
+            f"LLM path: {n} KRs at concurrency {run.limit}",
+            run.describe(),
+            f"<= {measured.BAR_RATIO}x ideal",
+            verdict(run.met),
+            run.ratio,
         )
+        for run in concurrency
+    ]
+    rows.append(
+        Row(
+            "LLM path: cached rerun",
+            cached.describe(),
+            "0 requests",
+            verdict(cached.met),
+            cached.requests,
+        )
+    )
     return rows
 
 
@@ -414,6 +369,7 @@ def main(argv: list[str] | None = None) -> int:
     n_llm, delay = (20, 0.2) if args.quick else (50, 0.5)
     n_batch = 1_000 if args.quick else 10_000
     runs = 3 if args.quick else 5
+    llm_runs = 1 if args.quick else 3  # wall times of ~2 s vary by a few ms: the median
 
     rows: list[Row] = []
     started = time.perf_counter()
@@ -423,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
         section("cold starts", rows, lambda: cold_starts(cache, folder, runs))
         section("rules-only", rows, lambda: rules_only(n_rules))
         section("offline warm", rows, lambda: offline_warm(n_warm, cache))
-        section("LLM path", rows, lambda: llm_path(n_llm, delay, cache, folder))
+        section("LLM path", rows, lambda: llm_path(n_llm, delay, cache, folder, llm_runs))
         section("peak memory", rows, lambda: peak_memory(n_batch, cache, folder))
     print()
     load = os.getloadavg()

@@ -706,6 +706,23 @@ _THEN_NOW_HINTS = frozenset(
 _CLAUSE_BREAK_RE = re.compile(r"[();,—–]|\.(?:\s|$)|\s-\s|\b(?:where|while|which|and|but)\b")
 
 
+_COUNT_THEN_TO_GAP = re.compile(r"^[^;,()]{1,60}?\s(?:down\s+|up\s+)?to\s+$")
+_DETERMINER_BEFORE = re.compile(r"(?:^|\s)(?:the|our|its|their|all|those|these)\s+$")
+
+
+def _count_then_target(lower: str, values: list[Token]) -> tuple[Token, Token] | None:
+    """A count the lead verb acts on and the "to N" it should reach: "Cut the 40 open P1
+    bugs to 10", "grow our 3 design partners to 12". The first is where it starts."""
+    for first, second in itertools.pairwise(values):
+        if first.comparator is not None or first.unit_kind != second.unit_kind:
+            continue
+        if not _DETERMINER_BEFORE.search(lower[max(0, first.start - 8) : first.start]):
+            continue
+        if _COUNT_THEN_TO_GAP.match(lower[first.end : second.start]):
+            return first, second
+    return None
+
+
 def _baseline_in_context(
     lower: str, values: list[Token], target: Token | None, relative: Token | None
 ) -> Token | None:
@@ -1220,6 +1237,16 @@ def analyse(kr: KeyResult) -> Parsed:
                 and not _BY_BEFORE.search(lower[max(0, token.start - 25) : token.start])
             ):
                 baseline = token
+    if (
+        baseline is None
+        and target is None
+        and category in ("increase", "decrease")
+        and len(values) > 1
+        and "to" in wordset
+    ):
+        pair = _count_then_target(lower, values)
+        if pair is not None:
+            baseline, target = pair
     # relative changes: "by 30%", "2x", "30% fewer", "+5 points", "halve"
     for token in values:
         if token is baseline or token is target:

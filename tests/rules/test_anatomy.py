@@ -141,12 +141,28 @@ def test_relative_changes(text: str, value: float, form: str) -> None:
         ("Cut cost per active user from $2.40 to $1.50", 2.40, 1.50),
         ("Raise fraud recall at a fixed 1% false-positive rate from 71% to 85%", 71, 85),
         ("Lower compute spend per 1,000 requests from $0.12 to $0.06", 0.12, 0.06),
+        # the count the verb acts on is where it starts
+        ("Cut the 40 open P1 bugs to 10 by the end of Q3", 40, 10),
+        ("Reduce our 30 flaky tests down to 5", 30, 5),
     ],
 )
 def test_baseline_and_target_shapes(text: str, baseline: float, target: float) -> None:
     a = anatomy(text)
     assert a.baseline is not None and a.target is not None
     assert (a.baseline.value, a.target.value) == (pytest.approx(baseline), pytest.approx(target))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Reduce build time for the 12 services to 5 minutes",  # a population, not a start
+        "Reduce the 12 services' build time to 5 minutes",  # a count, then a duration
+    ],
+)
+def test_a_count_before_to_is_a_baseline_only_when_it_is_what_moves(text: str) -> None:
+    a = anatomy(text)
+    assert a.baseline is None
+    assert a.target is not None and a.target.value == pytest.approx(300)
 
 
 def test_explicit_fields_win_over_the_text() -> None:
