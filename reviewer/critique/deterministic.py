@@ -711,14 +711,17 @@ class DeterministicCritic:
         if not_outcome:
             candidates += self._outcome_rewrites(ctx, categories)
         else:
+            ungameable = self._ungameable(ctx) if "KR401" in serious else []
             if "KR501" in serious:
-                candidates += self._split(ctx, serious)
+                candidates += self._split(ctx, serious) + ungameable
+            elif ungameable:
+                # A gameable metric is replaced, not repaired: a repair would keep it and
+                # still trip KR401, the warning this critique has just explained.
+                candidates += ungameable
             else:
                 repaired = self._repair(ctx.key_result.text, ctx, serious)
                 if repaired is not None:
                     candidates.append(repaired)
-            if "KR401" in serious:
-                candidates += self._ungameable(ctx)
         unique: list[Rewrite] = []
         draft = _normal(ctx.key_result.text)
         for candidate in candidates:

@@ -130,6 +130,17 @@ def test_gameable_metric_gets_the_ungameable_alternative(offline):
     assert any("escape testing" in t and "the billing service" in t for t in texts(item))
 
 
+@pytest.mark.parametrize(
+    "draft",
+    ["Raise unit test coverage to 90%", "Raise test coverage of the billing service to 85% by Q3"],
+)
+def test_no_rewrite_keeps_the_gameable_metric_it_was_warned_about(offline, draft):
+    item = review(offline, draft)
+    assert "KR401" in {f.code for f in item.findings}
+    assert item.rewrites
+    assert not any("coverage" in t for t in texts(item)), texts(item)
+
+
 def test_compound_key_result_is_split(offline):
     item = review(
         offline, "Reduce p95 latency to 300ms and raise availability to 99.9% by the end of Q3"
