@@ -7,7 +7,8 @@
    `<target>`, `<deadline>`) and is marked in `placeholders`. Percentile labels such as
    p95 name an aggregation, not a value, and are allowed.
 3. The rewrite must pass the rules about outcome and shape (KR101, KR102, KR103, KR203,
-   KR204, KR501); placeholder values count as present.
+   KR204, KR501), and KR401 when the draft was flagged for a gameable metric (a rewrite
+   may not keep that proxy); placeholder values count as present.
 
 `verify_result` returns the corrected result and the violations a re-ask could fix; the
 LLM critic re-asks once with them, the deterministic critic drops the failing candidate.
@@ -25,6 +26,9 @@ from .critique.base import CritiqueInput, CritiqueResult
 from .models import Finding, KeyResult, Passage, Quantity, Rewrite
 
 SHAPE_CODES: tuple[str, ...] = ("KR101", "KR102", "KR103", "KR203", "KR204", "KR501")
+# Checked on a rewrite only when the draft fired it: a rewrite must not keep the proxy the
+# critique warned about, while a team that ignores KR401 keeps its metric in rewrites too.
+GAMEABLE_CODE = "KR401"
 PLACEHOLDER_RE = re.compile(r"<\s*(metric|baseline|target|deadline)(?:\s*:[^>]*)?>", re.I)
 _VALUE_TOLERANCE = 1e-6
 
@@ -181,11 +185,19 @@ def _placeholders_in(*texts: str | None) -> list[str]:
 
 
 # -- shape rules -----------------------------------------------------------------------------
-def _verification_config(config: Config) -> Config:
-    """The user's config narrowed to the shape rules, strict whatever the team's policy."""
+def rewrite_codes(ctx: CritiqueInput) -> tuple[str, ...]:
+    """The rules every rewrite for this draft must pass: the shape rules, and KR401 when
+    the draft itself was flagged for a gameable metric."""
+    if any(f.code == GAMEABLE_CODE for f in ctx.findings):
+        return (*SHAPE_CODES, GAMEABLE_CODE)
+    return SHAPE_CODES
+
+
+def _verification_config(config: Config, codes: tuple[str, ...]) -> Config:
+    """The user's config narrowed to `codes`, strict whatever the team's policy."""
     return config.model_copy(
         update={
-            "select": list(SHAPE_CODES),
+            "select": list(codes),
             "ignore": [],
             "extend_select": [],
             "policy": "strict",
@@ -230,8 +242,9 @@ def _shape(rewrite: Rewrite, text: str, ctx: CritiqueInput, config: Config) -> l
         measured_by=ctx.key_result.measured_by,
         location=ctx.key_result.location,
     )
-    outcome = check_key_result(kr, ctx.objective, ctx.period, _verification_config(config))
-    return [f for f in outcome.findings if f.code in SHAPE_CODES]
+    codes = rewrite_codes(ctx)
+    outcome = check_key_result(kr, ctx.objective, ctx.period, _verification_config(config, codes))
+    return [f for f in outcome.findings if f.code in codes]
 
 
 _KNOWN_THEN_TARGET = re.compile(r"\bfrom\s+(?P<known>[^<]+?)\s+to\s+(?P<ph><target>)", re.I)

@@ -233,7 +233,9 @@ class LLMCritic:
             },
         }
         findings = "\n".join(
-            f"- {f.code} ({f.severity}) {f.name}: {data_block(f.message)}" for f in ctx.findings
+            f"- {f.code} ({f.severity}) {f.name}: {data_block(f.message)}"
+            + (f"; fix: {data_block(f.fix)}" if f.fix else "")
+            for f in ctx.findings
         )
         passages = "\n".join(_passage_element(p) for p in ctx.passages)
         contract = ""

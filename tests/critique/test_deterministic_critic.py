@@ -141,6 +141,31 @@ def test_no_rewrite_keeps_the_gameable_metric_it_was_warned_about(offline, draft
     assert not any("coverage" in t for t in texts(item)), texts(item)
 
 
+# One draft per proxy KR401 knows (reviewer/anatomy/lexicon.py GAMEABLE_PROXIES).
+PROXY_DRAFTS = [
+    "Raise unit test coverage of the billing service from 55% to 80%",
+    "Write 20,000 lines of code for the new ledger",
+    "Increase team velocity from 40 to 60 story points per sprint",
+    "Get 300 Jira tickets closed in the payments backlog",
+    "Reduce tech debt backlog by 50%",
+    "Increase deploys per week from 20 to 60",
+    "Raise the number of pull requests merged per week from 30 to 45",
+    "Raise the number of tests in the search service from 2,000 to 2,500",
+    "Cut linting errors in the web app from 1,200 to 100",
+    "Get 150 bugs fixed in the mobile app this quarter",
+    "Increase the number of features shipped from 4 to 8",
+]
+
+
+@pytest.mark.parametrize("draft", PROXY_DRAFTS)
+def test_every_known_proxy_gets_a_rewrite_that_measures_something_else(offline, draft):
+    item = review(offline, draft)
+    assert "KR401" in {f.code for f in item.findings}, draft
+    assert item.rewrites, f"no rewrite for {draft!r}"
+    for rewrite in item.rewrites:
+        assert rewrite.verified
+
+
 def test_compound_key_result_is_split(offline):
     item = review(
         offline, "Reduce p95 latency to 300ms and raise availability to 99.9% by the end of Q3"

@@ -35,7 +35,7 @@ def test_valid_answer_is_verified_and_recorded(openai_server, llm_config, review
     assert report.mode == "llm"
     critique = review.critique
     assert critique.critic == "llm" and critique.fallback_reason is None
-    assert critique.prompt == "critique@1" and critique.model == "scripted-model"
+    assert critique.prompt == "critique@2" and critique.model == "scripted-model"
     assert critique.kind_opinion == "output"
     assert [r.text for r in review.rewrites] == [GOOD_REWRITE]
     assert review.rewrites[0].placeholders == ["baseline", "target", "deadline"]
@@ -79,7 +79,7 @@ def test_malformed_json_then_valid_is_reasked_once(openai_server, llm_config, re
     assert reask.is_reask
     assert "not valid JSON" in message or "does not match the schema" in message
     assert review.critique.critic == "llm"
-    assert review.critique.prompt == "critique@1+reask@1"
+    assert review.critique.prompt == "critique@2+reask@1"
     assert report.usage.llm_calls == 2 and report.usage.fallbacks == 0
 
 
@@ -116,6 +116,28 @@ def answer_with_finish(finish: str):
         return Reply.json(critique_answer(request), finish_reason=finish)
 
     return respond
+
+
+def test_a_rewrite_keeping_the_flagged_proxy_is_reasked(openai_server, llm_config, reviewer_for):
+    draft = "Raise unit test coverage of the billing service to 90% by the end of Q3"
+    proxy = "Raise unit test coverage of the billing service from <baseline> to 90% by <deadline>"
+    better = (
+        "Reduce billing defects found in production per month from <baseline> to <target> "
+        "by <deadline>"
+    )
+    openai_server.push(
+        lambda request: Reply.json(critique_answer(request, rewrite=proxy, target="90%")),
+        answer_with(rewrite=better, metric="billing defects found in production per month"),
+    )
+    _report, review = review_one(reviewer_for, llm_config(openai_server), text=draft)
+
+    first = openai_server.completions[0].prompt
+    # The finding and its fix, which names what to measure instead, are in the prompt.
+    assert "KR401 (warning) gameable-metric" in first and "fix: Measure escaped defects" in first
+    assert len(openai_server.completions) == 2
+    assert "KR401" in openai_server.completions[1].last_user_message
+    assert review.critique.critic == "llm"
+    assert [r.text for r in review.rewrites] == [better]
 
 
 def test_invented_numbers_become_placeholders(openai_server, llm_config, reviewer_for):

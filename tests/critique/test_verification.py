@@ -110,6 +110,45 @@ def test_shape_rules_reject_rewrites_that_are_not_outcomes(text, code):
     assert any(code in note for note in checked.verification_notes)
 
 
+def test_a_rewrite_may_not_keep_the_gameable_proxy_the_draft_was_flagged_for():
+    ctx = context("Raise unit test coverage to 90% by the end of Q3")
+    assert "KR401" in {f.code for f in ctx.findings}
+    kept, failures = verify_rewrite(
+        Rewrite(text="Raise unit test coverage from <baseline> to 90% by the end of Q3"),
+        ctx,
+        CONFIG,
+    )
+    assert not kept.verified and {f.code for f in failures} == {"KR401"}
+    replaced, failures = verify_rewrite(
+        Rewrite(text="Reduce escaped defects per month from <baseline> to <target> by Q3"),
+        ctx,
+        CONFIG,
+    )
+    assert replaced.verified and not failures
+
+
+def test_a_team_that_ignores_kr401_keeps_its_metric_in_rewrites():
+    config = Config(ignore=["KR401"])
+    kr = KeyResult(text="Raise unit test coverage to 90% by the end of Q3")
+    outcome = check_key_result(kr, None, None, config)
+    assert "KR401" not in {f.code for f in outcome.findings}
+    ctx = CritiqueInput(
+        key_result=kr,
+        objective=None,
+        period=None,
+        kind=outcome.kind,
+        anatomy=outcome.anatomy,
+        findings=outcome.findings,
+        passages=list(PASSAGES),
+    )
+    checked, failures = verify_rewrite(
+        Rewrite(text="Raise unit test coverage from <baseline> to 90% by the end of Q3"),
+        ctx,
+        config,
+    )
+    assert checked.verified and not failures
+
+
 def test_placeholders_count_as_values_for_the_shape_rules():
     ctx = context("Launch dark mode")
     for text in (
