@@ -499,7 +499,13 @@ def decide(parsed: Parsed, anatomy: Anatomy) -> tuple[Kind, list[str]]:
             if thing.counted or cadence or after in _ACTIVITY_PARTICIPLES:
                 return "activity", ["kind:scheduled-event"]  # "two bug bashes per quarter"
     counted_people = people_object and any(t.unit_kind == "count" for t in value_tokens)
-    counted = any(t.unit_kind in ("count", "rate") for t in value_tokens)
+    # The object itself counted ("ship 12 newsletters") or a rate; a count elsewhere belongs
+    # to something else ("pass the ISO 27001 audit with 0 major findings").
+    counted = any(t.unit_kind == "rate" for t in value_tokens) or (
+        category in ("output", "ambiguous")
+        and any(t.unit_kind == "count" for t in value_tokens)
+        and object_phrase(parsed).counted
+    )
     if category in ("output", "ambiguous") and (
         counted_people
         or (
@@ -580,7 +586,10 @@ def decide(parsed: Parsed, anatomy: Anatomy) -> tuple[Kind, list[str]]:
             return "activity", [f"kind:activity-object:{verb}"]  # "keep a weekly sync"
         if verb in ("get", "have") and counted_people:
             return "activity", ["kind:people-counted"]  # "get 10 engineers certified"
-        if not measured and _may_certify(parsed) and CERTIFICATION_RE.search(text):
+        # A standard named in a metric moving from one value to another ("Reduce ISO 27001
+        # audit findings from 12 to 3") is that metric's scope, not a certificate to get.
+        moving = anatomy.baseline is not None and anatomy.target is not None
+        if not measured and not moving and _may_certify(parsed) and CERTIFICATION_RE.search(text):
             return "output", ["kind:milestone"]
         if not parsed.strong_metric and not measured and _delivers_things(words, index):
             return "output", ["kind:things-added"]  # "expand to 3 new regions"

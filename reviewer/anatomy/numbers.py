@@ -599,9 +599,12 @@ _NAME_BEFORE_RE = re.compile(r"(?:^|[^A-Za-z0-9])([A-Za-z][A-Za-z0-9]*)[ ]$")
 
 
 def _identifies(text: str, token: Token) -> bool:
-    """Whether a bare number is part of a name: "SOC 2", "Postgres 16", "tier 1"."""
+    """Whether a bare number is part of a name: "SOC 2", "Postgres 16", "tier 1", or the
+    cut-off of a ranking metric: "NDCG@10", "recall@5"."""
     if token.unit is not None or token.comparator or token.sign or token.upper is not None:
         return False
+    if token.start > 1 and text[token.start - 1] == "@" and text[token.start - 2].isalpha():
+        return True
     name = _NAME_BEFORE_RE.search(text, max(0, token.start - 16), token.start)
     return name is not None and name.group(1).lower() in _IDENTIFIER_NAMES
 

@@ -144,6 +144,8 @@ def test_relative_changes(text: str, value: float, form: str) -> None:
         # the count the verb acts on is where it starts
         ("Cut the 40 open P1 bugs to 10 by the end of Q3", 40, 10),
         ("Reduce our 30 flaky tests down to 5", 30, 5),
+        # a ranking metric's cut-off is part of its name
+        ("Improve search relevance (NDCG@10) to 0.72 from 0.65", 0.65, 0.72),
     ],
 )
 def test_baseline_and_target_shapes(text: str, baseline: float, target: float) -> None:
