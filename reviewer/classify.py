@@ -540,6 +540,10 @@ def decide(parsed: Parsed, anatomy: Anatomy) -> tuple[Kind, list[str]]:
     if category == "ambiguous":
         if verb == "deliver" and has_metric and measured:
             return "outcome", ["kind:delivered-metric"]
+        if verb == "have" and has_values and parsed.polarity is not None:
+            # "have zero Sev-1 incidents this quarter": a level of a measure with a better
+            # way to move, not a thing to own ("have a runbook for every service")
+            return "outcome", ["kind:level-held"]
         if verb == "run" and any(
             t.comparator and t.unit_kind in MEASURED_UNITS for t in value_tokens
         ):
