@@ -88,12 +88,15 @@ _MONTH = (
 )
 _DATE_WORDS = (
     rf"(?:(?:the\s+)?(?:end|close|start|middle|beginning)\s+of\s+(?:the\s+)?(?:this\s+|next\s+)?"
-    rf"(?:q[1-4]|h[12]|quarter|half|year|month|sprint|period|cycle|fy\s?\d{{2,4}}|{_MONTH}(?:\s+(?:19|20)\d{{2}})?|(?:19|20)\d{{2}}|"
+    rf"(?:q[1-4]|h[12]|quarter|half|year|month|sprint(?:\s+\d{{1,3}}\b)?|period|cycle|fy\s?\d{{2,4}}|{_MONTH}(?:\s+(?:19|20)\d{{2}})?|(?:19|20)\d{{2}}|"
     rf"(?:19|20)\d{{2}}[-\s]?q[1-4])|q[1-4](?:\s*['’]?\s*\d{{2,4}})?|h[12](?:\s+\d{{4}})?|"
     rf"fy\s?\d{{2,4}}|(?:19|20)\d{{2}}(?:[-\s]?q[1-4]|-\d{{2}}(?:-\d{{2}})?)?|"
     rf"{_MONTH}\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+(?:19|20)\d{{2}})?|"
     rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+(?:19|20)\d{{2}})?|"
     rf"eo[qmy]|eod|year[\s-]end|quarter[\s-]end|month[\s-]end|half[\s-]end|"
+    # "by mid-November", "before late Q3"; dates everyone knows: "before Black Friday"
+    rf"(?:early|mid|late)[\s-]+(?:{_MONTH}|q[1-4]|h[12]|year)\b|black\s+friday|cyber\s+monday|"
+    rf"christmas|the\s+(?:holidays|holiday\s+season)|"
     rf"(?:this|next|the)\s+(?:quarter|half|year|month|sprint|cycle|period)|"
     rf"the\s+(?:quarter|half)(?:'s)?\s+end)"
 )
@@ -108,7 +111,8 @@ _DEADLINE_RE = gated(
     # a bare quarter, unless it names when a reference value was taken ("Q2 average: 1.1%")
     rf"\bq[1-4]\b(?:\s*['’]?\s*\d{{2,4}})?(?!\s*(?:average|median|actual|baseline|level)\b)|"
     rf"\bh[12]\s+(?:19|20)\d{{2}}|(?:19|20)\d{{2}}[-\s]?(?:q[1-4]|h[12])\b|\beo[qy]\b|"
-    rf"\bfy\s?\d{{2,4}}\b)",
+    rf"\bfy\s?\d{{2,4}}\b|"
+    rf"(?:over|in|during)\s+the\s+(?:next|coming)\s+(?:quarter|half|year|month|sprint|cycle)\b)",
     re.IGNORECASE,
 )
 _WINDOW_RE = gated(
@@ -549,6 +553,7 @@ _DEADLINE_WORDS = frozenset(
         "close",
         "this",
         "next",
+        "coming",
         "eoq",
         "eoy",
         "eom",

@@ -372,6 +372,15 @@ def test_names_that_are_not_values_are_left_alone() -> None:
             "Cut p95 latency from 900 ms to 300 ms by the end of the period",
             "by the end of the period",
         ),
+        ("Cut p95 latency from 900 ms to 300 ms by mid-November", "by mid-November"),
+        ("Cut p95 latency from 900 ms to 300 ms by late Q3", "by late Q3"),
+        ("Cut p95 latency from 900 ms to 300 ms before Black Friday", "before Black Friday"),
+        (
+            "Cut p95 latency from 900 ms to 300 ms by the end of sprint 14",
+            "by the end of sprint 14",
+        ),
+        ("Cut p95 latency from 900 ms to 300 ms over the next quarter", "over the next quarter"),
+        ("Cut p95 latency from 900 ms to 300 ms in the coming quarter", "in the coming quarter"),
     ],
 )
 def test_periods_are_read_whole(text: str, deadline: str) -> None:
