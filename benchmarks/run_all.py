@@ -352,6 +352,28 @@ def print_table(rows: list[Row]) -> None:
         print(f"{row.figure:<{width}}  {row.value:<{value_width}}  {row.target:<14}  {row.verdict}")
 
 
+# -- 0. the machine ------------------------------------------------------------------------
+def machine_reference() -> list[Row]:
+    """A fixed pure-Python loop, so tables taken on different machines can be compared.
+
+    Machines of the same kind differ from session to session: the same code measured
+    4.1 ms (p50, offline warm) on one and 7.9 ms on another. This loop's time says which
+    kind of machine a table came from; every figure but the LLM path's waits scales with it.
+    """
+    timings = []
+    for _ in range(5):
+        started = time.perf_counter()
+        sum(i * i for i in range(1_000_000))
+        timings.append(time.perf_counter() - started)
+    return [
+        Row(
+            "machine: pure-Python reference loop (lower is faster)",
+            f"{min(timings) * 1000:.0f} ms (sum of i*i for i < 1,000,000, best of 5)",
+            number=min(timings),
+        )
+    ]
+
+
 def section(name: str, rows: list[Row], measure: Callable[[], list[Row]]) -> None:
     print(f"measuring: {name} ...", file=sys.stderr, flush=True)
     try:
@@ -377,6 +399,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="okr-bench-") as tmp:
         folder = Path(tmp)
         cache = folder / "cache"
+        section("machine", rows, machine_reference)
         section("cold starts", rows, lambda: cold_starts(cache, folder, runs))
         section("rules-only", rows, lambda: rules_only(n_rules))
         section("offline warm", rows, lambda: offline_warm(n_warm, cache))

@@ -59,6 +59,9 @@ class RetrievalConfig(BaseModel):
     chroma_host: str | None = None
     chroma_port: int | None = None
     top_k: int = 4
+    # Collections up to this many passages are searched exactly, over their vectors read
+    # from chroma once; larger ones by chroma's nearest-neighbour query (0: always chroma).
+    exact_search_max: int = Field(default=200, ge=0)
 
 
 class Config(BaseModel):

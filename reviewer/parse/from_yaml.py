@@ -66,6 +66,24 @@ def _describe(node: yaml.Node) -> str:
 # -- safe composition ---------------------------------------------------------------------
 def _check_events(text: str, file: str, first_line: int) -> None:
     """Depth and alias count from the event stream, which the parser produces iteratively."""
+    try:
+        _check_event_stream(text, file, first_line)
+    except yaml.MarkedYAMLError as exc:
+        # The libyaml in recent PyYAML wheels (6.0.4 here) stops at 1,000 levels of flow
+        # nesting while scanning ahead, before the depth check below sees those events:
+        # the same input gets the same message whichever PyYAML is installed.
+        if "maximum nesting depth" not in str(exc.problem):
+            raise
+        mark = exc.problem_mark or exc.context_mark
+        raise InputError(
+            f"YAML is nested more than {MAX_DEPTH} levels deep",
+            file=file,
+            line=(mark.line if mark else 0) + first_line,
+            hint="an OKR file needs only a few levels; check the indentation",
+        ) from None
+
+
+def _check_event_stream(text: str, file: str, first_line: int) -> None:
     depth = aliases = 0
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.CollectionStartEvent):

@@ -90,6 +90,9 @@ def _index(config: Config, fmt: str, *, rebuild: bool) -> int:
         f"index: {status['backend']}{where} ({status['passages']} passages, "
         f"embedding {status['embedding']}): {state}"
     )
+    if status.get("search"):
+        how = {"exact": "exact, over vectors read once", "chroma": "chroma query per search"}
+        print(f"search: {how.get(status['search'], status['search'])}")
     if status.get("repaired"):
         print(f"repaired: {status['repaired']}")
     if status.get("degraded"):

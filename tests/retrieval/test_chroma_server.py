@@ -99,6 +99,7 @@ def test_retrieval_through_a_chroma_server_matches_the_embedded_index(
     assert status["location"] == f"http://{host}:{port}"
     assert status["degraded"] is None
     assert status["rebuilt"] is True
+    assert status["search"] == "exact"  # the vectors came over HTTP once
     assert first["results"][0]["id"].startswith("gamma-latency#")
 
     # A second user of the shared server finds the collection filled: no rebuild.
@@ -107,6 +108,13 @@ def test_retrieval_through_a_chroma_server_matches_the_embedded_index(
     assert second["status"]["rebuilt"] is False
     assert second["results"] == first["results"]
     assert not cache_dir.exists()  # the server holds the vectors, not the local cache
+
+    # The server's own nearest-neighbour query (what a corpus too large to read whole
+    # uses) ranks the same passages.
+    asked = run_probe({"retrieval": {**http_settings, "exact_search_max": 0}, **query})
+    assert asked["status"]["search"] == "chroma"
+    assert asked["status"]["degraded"] is None
+    assert [r["id"] for r in asked["results"]] == [r["id"] for r in first["results"]]
 
     embedded = run_probe({"retrieval": retrieval_settings(corpus_dir, cache_dir), **query})
     assert embedded["status"]["backend"] == "persistent"

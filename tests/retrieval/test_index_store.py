@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from retrieval_kit import (
     current_build,
@@ -58,6 +59,58 @@ def test_semantic_search_finds_a_paraphrase_with_no_shared_words(
     assert index.search("sluggish replies for impatient visitors", k=1)[0].doc_id == "gamma-latency"
     lexical = open_index(make_config(corpus_dir, cache_dir, embedding="none"))
     assert lexical.search("sluggish replies for impatient visitors", k=1) == []
+
+
+EXACT_QUERIES = (
+    ("p99 response time of the API", ["KR403"]),
+    ("sluggish replies for impatient visitors", []),
+    ("we will launch the new sign-in page", ["KR101"]),
+    ("no data exists yet: collect numbers first", ["KR201"]),
+)
+
+
+def test_a_small_collection_is_searched_exactly_and_agrees_with_chroma(
+    corpus_dir: Path, cache_dir: Path
+) -> None:
+    exact = open_index(make_config(corpus_dir, cache_dir))
+    asked = open_index(make_config(corpus_dir, cache_dir, exact_search_max=0))
+    assert exact.status["search"] == "exact"
+    assert asked.status["search"] == "chroma"
+    assert asked.status["rebuilt"] is False  # the same index, searched another way
+    for query, codes in EXACT_QUERIES:
+        semantic = exact.signals(query)[1]
+        by_chroma = asked.signals(query)[1]
+        assert semantic is not None and by_chroma is not None
+        assert np.allclose(semantic, by_chroma, atol=1e-5), query
+        ours = [(p.id, round(p.score, 3)) for p in exact.search(query, codes, k=4)]
+        theirs = [(p.id, round(p.score, 3)) for p in asked.search(query, codes, k=4)]
+        assert ours == theirs, query
+
+
+def test_a_collection_too_large_or_unreadable_whole_is_searched_by_chroma(
+    corpus_dir: Path, cache_dir: Path
+) -> None:
+    from reviewer.retrieve.index import _VectorStore
+
+    index = open_index(make_config(corpus_dir, cache_dir))
+    reference = index.signals("p99 response time of the API")[1]
+    too_large = open_index(make_config(corpus_dir, cache_dir, exact_search_max=7))  # 8 passages
+    assert too_large.status["search"] == "chroma"
+
+    class NoWholeRead:  # a store that cannot hand over its vectors (or a server that refuses)
+        def __init__(self, collection: Any) -> None:
+            self.collection = collection
+
+        def get(self, **kwargs: Any) -> Any:
+            raise RuntimeError("read refused")
+
+        def query(self, **kwargs: Any) -> Any:
+            return self.collection.query(**kwargs)
+
+    vector = index._vector  # type: ignore[attr-defined]
+    store = _VectorStore(NoWholeRead(vector.collection), vector.embed, index.passages())
+    assert store.prepare_search() == "chroma"
+    assert np.allclose(store.similarities("p99 response time of the API"), reference, atol=1e-5)
 
 
 def test_a_new_process_reuses_the_index_and_a_corpus_change_rebuilds_it(

@@ -41,6 +41,7 @@ def test_index_builds_once_then_reports_current(
     assert main(["knowledge", "index", "--cache-dir", str(cache_dir)]) == 0
     out = capsys.readouterr().out
     assert out.startswith("index: persistent at ") and "built in" in out
+    assert "search: exact, over vectors read once" in out
     assert main(["knowledge", "index", "--cache-dir", str(cache_dir), "--format", "json"]) == 0
     status = json.loads(capsys.readouterr().out)["status"]
     assert status["rebuilt"] is False
