@@ -75,8 +75,10 @@ class ResponseCache:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+            # One write of the whole text: json.dump writes chunk by chunk (hundreds of calls).
+            text = json.dumps({"format": CACHE_FORMAT, **entry}, ensure_ascii=False)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump({"format": CACHE_FORMAT, **entry}, handle, ensure_ascii=False)
+                handle.write(text)
             os.replace(tmp, path)
         except OSError:
             # A read-only or full cache dir must not fail a review; the answer is still used.

@@ -262,3 +262,34 @@ def test_a_deliverable_the_classifier_calls_an_outcome_still_gets_outcome_rewrit
     assert item.rewrites
     assert all(r.text.split()[0] in ("Reduce", "Raise") for r in item.rewrites)
     assert not any("Right-size" in r.text for r in item.rewrites)
+
+
+def test_category_signals_computed_once_per_text_equal_each_categorys_own_score() -> None:
+    # The ranking reads every category's score from one cached pass per text; that pass
+    # must agree with scoring each category on its own, lead verb and all.
+    from reviewer.critique.deterministic import _LEAD_VERB, _category_signals, load_tables
+
+    drafts = [
+        "Deploy a WAF in front of the public API",
+        "Add caching to the search API",
+        "Migrate auth to OAuth 2.0",
+        "Release dark mode",
+        "Make checkout fast and dependable",
+        "Reduce p95 checkout latency from 900 ms to 350 ms by end of Q3",
+        "",
+    ]
+    categories = load_tables().categories
+    for text in drafts:
+        signals = _category_signals(text)
+        assert len(signals) == len(categories)
+        topic_text = _LEAD_VERB.sub(" ", text, count=1)
+        for category, (score, named) in zip(categories, signals, strict=True):
+            topics = [p for p in category.topic if p.search(topic_text)]
+            expected = (
+                2.0 * len(topics)
+                + len([p for p in category.verbs if p.search(text)])
+                + 0.5 * len([p for p in category.weak if p.search(topic_text)])
+            )
+            assert score == expected == category.score(text), (text, category.id)
+            assert named == bool(topics) == category.names_topic(text), (text, category.id)
+    assert any(score > 0 for score, _ in _category_signals("Deploy a WAF in front of the API"))
