@@ -65,6 +65,21 @@ def test_importing_wordllama_leaves_root_logging_alone() -> None:
     assert out.stdout.split() == [str(logging.WARNING), "0"]
 
 
+def test_loading_wordllama_leaves_requests_unimported_until_someone_uses_it() -> None:
+    code = (
+        "import sys\n"
+        "from reviewer.retrieve.embeddings import load_wordllama\n"
+        "load_wordllama().embed(['p95 latency'])\n"
+        "print('requests' in sys.modules, 'urllib3' in sys.modules)\n"
+        "import wordllama.wordllama as w\n"
+        "error = w.requests.RequestException  # wordllama's own name reaches the real one\n"
+        "import requests\n"
+        "print(error is requests.exceptions.RequestException, type(requests).__name__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False", "True", "module"]
+
+
 REOPEN = r"""
 import json, sys
 import chromadb
