@@ -25,7 +25,10 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 # The example has findings on purpose, so the review exits 1; only 2 (or worse) is a failure.
+# Byte-compile first: with PYTHONDONTWRITEBYTECODE set, an editable checkout would compile
+# every module from source in every process (~0.2 s); compileall skips current files.
 review: $(STAMP)
+	@$(BIN)/python -m compileall -q reviewer > /dev/null
 	$(BIN)/okr-review check $(EXAMPLE) --offline || test $$? -eq 1
 
 lint: $(STAMP)
@@ -42,6 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
 app: $(STAMP)
+	@$(BIN)/python -m compileall -q reviewer > /dev/null
 	$(BIN)/okr-review app
 
 clean:

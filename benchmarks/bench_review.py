@@ -169,6 +169,9 @@ print(round((time.perf_counter() - started) * 1000, 1), report.timings_ms["total
 
 def offline_speed(cases: list[dict], cache_dir: Path, folder: Path) -> bool:
     """Cold-process review of 50 key results, and warm single-key-result latency."""
+    from bytecode import compile_package
+
+    print(compile_package())
     path = write_fifty(cases, folder)
     env_python = sys.executable
     # Build (or confirm) the index first: the bar is for a current index.

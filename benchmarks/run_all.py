@@ -235,7 +235,11 @@ def offline_warm(n: int, cache: Path) -> list[Row]:
 
 # -- 3. cold starts -------------------------------------------------------------------------
 def cold_starts(cache: Path, folder: Path, runs: int) -> list[Row]:
-    """Whole processes, median of `runs`, with a current index in the cache."""
+    """Whole processes, median of `runs`, with a current index in the cache and the
+    package's bytecode current (bytecode.py says why)."""
+    from bytecode import compile_package
+
+    print(compile_package(), file=sys.stderr)
     env = clean_env(cache)
     fifty = write_fifty(folder)
     full = [str(CLI), "check", str(EXAMPLE), "--offline", "-q", "-f", "json"]
