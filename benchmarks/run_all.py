@@ -356,34 +356,42 @@ def print_table(rows: list[Row]) -> None:
         print(f"{row.figure:<{width}}  {row.value:<{value_width}}  {row.target:<14}  {row.verdict}")
 
 
-# -- 0. the machine ------------------------------------------------------------------------
-def machine_reference() -> list[Row]:
-    """A fixed pure-Python loop, so tables taken on different machines can be compared.
+# -- the machine ---------------------------------------------------------------------------
+def reference_loop_ms() -> float:
+    """A fixed pure-Python loop (best of 5), so figures taken at different times or on
+    different machines can be compared.
 
-    Machines of the same kind differ from session to session: the same code measured
-    4.1 ms (p50, offline warm) on one and 7.9 ms on another. This loop's time says which
-    kind of machine a table came from; every figure but the LLM path's waits scales with it.
+    Machines of the same kind differ from session to session, and one machine drifts
+    within minutes: on 2026-12-07 this loop took 67-104 ms on the same machine, and the
+    rules-only figure moved between 3,300 and 5,600 key results/s with it. Every figure but
+    the LLM path's waits scales with this loop, so it is timed before each section.
     """
     timings = []
     for _ in range(5):
         started = time.perf_counter()
         sum(i * i for i in range(1_000_000))
         timings.append(time.perf_counter() - started)
-    return [
-        Row(
-            "machine: pure-Python reference loop (lower is faster)",
-            f"{min(timings) * 1000:.0f} ms (sum of i*i for i < 1,000,000, best of 5)",
-            number=min(timings),
-        )
-    ]
+    return min(timings) * 1000
 
 
-def section(name: str, rows: list[Row], measure: Callable[[], list[Row]]) -> None:
+def section(
+    name: str, rows: list[Row], measure: Callable[[], list[Row]], reference: dict[str, float]
+) -> None:
+    reference[name] = reference_loop_ms()
     print(f"measuring: {name} ...", file=sys.stderr, flush=True)
     try:
         rows.extend(measure())
     except Exception as exc:  # one broken measurement must not hide the others
         rows.append(Row(name, f"not measured: {type(exc).__name__}: {str(exc)[:150]}", "", "ERROR"))
+
+
+def reference_row(reference: dict[str, float]) -> Row:
+    times = ", ".join(f"{name} {ms:.0f}" for name, ms in reference.items())
+    return Row(
+        "machine: pure-Python reference loop before each section (lower is faster)",
+        f"{times} ms",
+        number=max(reference.values()) if reference else None,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -403,12 +411,16 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="okr-bench-") as tmp:
         folder = Path(tmp)
         cache = folder / "cache"
-        section("machine", rows, machine_reference)
-        section("cold starts", rows, lambda: cold_starts(cache, folder, runs))
-        section("rules-only", rows, lambda: rules_only(n_rules))
-        section("offline warm", rows, lambda: offline_warm(n_warm, cache))
-        section("LLM path", rows, lambda: llm_path(n_llm, delay, cache, folder, llm_runs))
-        section("peak memory", rows, lambda: peak_memory(n_batch, cache, folder))
+        reference: dict[str, float] = {}
+        section("cold starts", rows, lambda: cold_starts(cache, folder, runs), reference)
+        section("rules-only", rows, lambda: rules_only(n_rules), reference)
+        section("offline warm", rows, lambda: offline_warm(n_warm, cache), reference)
+        section(
+            "LLM path", rows, lambda: llm_path(n_llm, delay, cache, folder, llm_runs), reference
+        )
+        section("peak memory", rows, lambda: peak_memory(n_batch, cache, folder), reference)
+        reference["end"] = reference_loop_ms()
+        rows.insert(0, reference_row(reference))
     print()
     load = os.getloadavg()
     print(
