@@ -343,6 +343,10 @@ _BARE_RAW_RE = re.compile(r"[<>≤≥~=]?\s*[\d.,]+\+?")
 _VERB_START_RE = re.compile(r"\s*[a-z]+(?:\s+(?:up|down))?\s")
 _LEADING_OF_RE = re.compile(r"^(?:of\s+)", re.IGNORECASE)
 _TRAILING_PREPOSITIONS = frozenset(["to", "of", "for", "the", "and", "in", "at", "on", "by"])
+_CLOSED_WORDS = frozenset(["closure", "closed", "remediated", "remediation", "resolved"])
+_TIME_WORDS = frozenset(
+    ["time", "times", "duration", "age", "days", "hours", "minutes", "weeks", "mttr"]
+)
 # Cheap word tests that decide whether a full-text pattern can match at all.
 _METRIC_PHRASE_HINTS = frozenset(
     [
@@ -1124,6 +1128,10 @@ def analyse(kr: KeyResult) -> Parsed:
     lower_better = sum(1 for w in metric_words if w in LOWER_IS_BETTER)
     higher_better = sum(1 for w in metric_words if w in HIGHER_IS_BETTER)
     if "crash-free" in words or "success" in words or "uptime" in words:
+        higher_better += 2
+    if not wordset.isdisjoint(_CLOSED_WORDS) and wordset.isdisjoint(_TIME_WORDS):
+        # The share of findings (bugs, tickets) closed rises as things improve, though the
+        # findings themselves are better fewer; "time to closure" still falls.
         higher_better += 2
     if lower_better > higher_better:
         parsed.polarity = "lower"
