@@ -112,7 +112,12 @@ _DEADLINE_RE = gated(
     rf"\bq[1-4]\b(?:\s*['’]?\s*\d{{2,4}})?(?!\s*(?:average|median|actual|baseline|level)\b)|"
     rf"\bh[12]\s+(?:19|20)\d{{2}}|(?:19|20)\d{{2}}[-\s]?(?:q[1-4]|h[12])\b|\beo[qy]\b|"
     rf"\bfy\s?\d{{2,4}}\b|"
-    rf"(?:over|in|during)\s+the\s+(?:next|coming)\s+(?:quarter|half|year|month|sprint|cycle)\b)",
+    rf"(?:over|in|during)\s+the\s+(?:next|coming)\s+(?:quarter|half|year|month|sprint|cycle)\b|"
+    # a milestone whose date the team knows; not "before release" or "before launch", which
+    # usually qualify the measure ("defects caught before release")
+    rf"by\s+(?:the\s+)?(?:next\s+)?(?:ga|general\s+availability|launch|go[\s-]live|cutover|"
+    rf"code\s+freeze|planning\s+cycle)\b|before\s+(?:the\s+)?(?:ga|general\s+availability|"
+    rf"go[\s-]live|cutover|code\s+freeze|next\s+planning\s+cycle)\b)",
     re.IGNORECASE,
 )
 _WINDOW_RE = gated(
