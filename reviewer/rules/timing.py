@@ -23,6 +23,9 @@ def missing_deadline(ctx: KeyResultContext) -> Iterator[Hit]:
     "within 6 months", no explicit `deadline:` field), and the objective or file it
     belongs to has no period either. A measurement window ("per quarter", "over 28 days")
     is not a deadline: it says how the metric is computed, not when the target is due.
+    A dated milestone counts ("by GA", "by the next planning cycle", "before the
+    cutover"); "before release" or "before launch" does not, as it usually qualifies the
+    measure ("defects caught before release").
 
     ## Why it matters
     A target without a date can always be "on track". The deadline is what lets a
