@@ -362,7 +362,7 @@ def reference_loop_ms() -> float:
     different machines can be compared.
 
     Machines of the same kind differ from session to session, and one machine drifts
-    within minutes: on 2026-12-07 this loop took 67-104 ms on the same machine, and the
+    within minutes: on 2026-12-07 this loop took 60-106 ms on the same machine, and the
     rules-only figure moved between 3,300 and 5,600 key results/s with it. Every figure but
     the LLM path's waits scales with this loop, so it is timed before each section.
     """

@@ -129,21 +129,14 @@ class Category:
     excludes: tuple[str, ...] = ()  # categories that must not accompany this one
     weak: tuple[re.Pattern[str], ...] = ()  # the form of an activity, not its subject
 
-    def score(self, text: str) -> float:
-        """2 per topic pattern found (the lead verb aside), 1 per verb, 0.5 per weak pattern.
-
-        The lead verb says what kind of work it is, not its topic: "Deploy a WAF" is
-        security work, "Release dark mode" a feature launch.
-        """
-        return self.signals(text, _LEAD_VERB.sub(" ", text, count=1))[0]
-
-    def names_topic(self, text: str) -> bool:
-        """True when a topic pattern (not just a verb) of this category is in `text`."""
-        topic_text = _LEAD_VERB.sub(" ", text, count=1)
-        return any(p.search(topic_text) for p in self.topic)
-
     def signals(self, text: str, topic_text: str) -> tuple[float, bool]:
-        """(`score`, `names_topic`) of `text`, given `text` without its lead verb."""
+        """(score, whether a topic pattern is found) for `text`, given `topic_text`, the
+        same text without its lead verb.
+
+        The score is 2 per topic pattern found, 1 per verb, 0.5 per weak pattern. The lead
+        verb says what kind of work it is, not its topic: "Deploy a WAF" is security work,
+        "Release dark mode" a feature launch, so topics are looked for without it.
+        """
         topics = sum(1 for p in self.topic if p.search(topic_text))
         score = (
             2.0 * topics

@@ -152,8 +152,9 @@ class _VectorStore:
     `exact_search_max` passages, all of the bundled corpus) is read whole by each chroma
     query anyway: its vectors are read from the collection once, when the index opens
     (`prepare_search`), and each query is then an exact cosine over them in memory
-    (0.02 ms rather than chroma's 1.7 ms per query, most of it fixed cost). A larger collection is searched by chroma's
-    nearest-neighbour query, as is any collection whose vectors cannot be read whole.
+    (0.02 ms rather than chroma's 1.7 ms per query, most of it fixed cost). A larger
+    collection is searched by chroma's nearest-neighbour query, as is any collection
+    whose vectors cannot be read whole.
     """
 
     exact_search_max = QUERY_CANDIDATES

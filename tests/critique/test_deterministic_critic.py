@@ -264,9 +264,9 @@ def test_a_deliverable_the_classifier_calls_an_outcome_still_gets_outcome_rewrit
     assert not any("Right-size" in r.text for r in item.rewrites)
 
 
-def test_category_signals_computed_once_per_text_equal_each_categorys_own_score() -> None:
+def test_category_signals_computed_once_per_text_score_each_category() -> None:
     # The ranking reads every category's score from one cached pass per text; that pass
-    # must agree with scoring each category on its own, lead verb and all.
+    # must agree with counting each category's patterns on its own, lead verb and all.
     from reviewer.critique.deterministic import _LEAD_VERB, _category_signals, load_tables
 
     drafts = [
@@ -290,6 +290,6 @@ def test_category_signals_computed_once_per_text_equal_each_categorys_own_score(
                 + len([p for p in category.verbs if p.search(text)])
                 + 0.5 * len([p for p in category.weak if p.search(topic_text)])
             )
-            assert score == expected == category.score(text), (text, category.id)
-            assert named == bool(topics) == category.names_topic(text), (text, category.id)
+            assert score == expected, (text, category.id)
+            assert named == bool(topics), (text, category.id)
     assert any(score > 0 for score, _ in _category_signals("Deploy a WAF in front of the API"))
