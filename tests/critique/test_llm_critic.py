@@ -45,6 +45,11 @@ def test_valid_answer_is_verified_and_recorded(openai_server, llm_config, review
     assert set(review.timings_ms) >= {"rules", "retrieve", "critique", "verify"}
     # The request carried the structured-output contract the method asks for.
     body = openai_server.completions[0].body
+    # The messages go out once, whole, as the critic rendered them (they travel in
+    # `extra_body`, past the SDK's second type-walk, and replace its empty `messages`).
+    assert [m["role"] for m in body["messages"]] == ["system", "user"]
+    assert all(isinstance(m["content"], str) and m["content"] for m in body["messages"])
+    assert f"<key_result>\n{OUTPUT_KR}\n</key_result>" in body["messages"][1]["content"]
     if method == "json_schema":
         # Sent whole and unchanged (it travels in `extra_body`, past the SDK's parse helper).
         assert body["response_format"] == {
