@@ -140,6 +140,10 @@ class SetBuilder:
                 objectives.append(objective)
             else:  # a title heading: what was written under it concerns the whole file
                 self.set_suppressions.extend(objective.suppressions)
+                if self.period is None and not objectives:
+                    # "# Platform team Q1 2027": the title names the period the file plans,
+                    # unless front matter or a `Period:` line said otherwise.
+                    self.period = grammar.period_in_title(objective.text)
         if not any(o.key_results for o in objectives):
             raise InputError("no key results found", file=self.file, hint=no_key_results_hint)
         return OKRSet(

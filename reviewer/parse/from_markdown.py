@@ -1,6 +1,8 @@
 """Markdown OKR documents: headings or `Objective:` lines, key results as list items.
 
 - Optional YAML front matter (`team`, `period`, `ignore`) or `Team:` / `Period:` lines.
+  Without either, a title heading that names a quarter, half or fiscal year ("# Platform
+  team Q1 2027", "# Payments OKRs, H2 2026") gives the period.
 - A heading starts an objective; a heading with no key results under it is a title and
   is dropped, unless it says "Objective" (then OKR604 can flag it as empty). A heading
   that is only "Key results" is a label, not an objective.

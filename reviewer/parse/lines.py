@@ -117,6 +117,29 @@ def meta_line(line: str) -> tuple[str, str] | None:
     return ("period" if key == "quarter" else key), match.group("value")
 
 
+_PERIOD_UNITS = frozenset({"quarter", "half", "fiscal_year"})
+
+
+def period_in_title(text: str) -> str | None:
+    """The planning period a document's title names, as written: "Q1 2027" in "Platform
+    team Q1 2027", "2026-Q3", "H2 2026", "FY27 Q1"; None when it names none.
+
+    Only a quarter, a half or a fiscal year counts: a bare year ("Roadmap 2027") or a month
+    says when the document was written more often than what it plans.
+    """
+    from ..anatomy.numbers import tokenize  # the number grammar the rules read dates with
+
+    tokens = [t for t in tokenize(text) if t.unit in _PERIOD_UNITS]
+    if not tokens:
+        return None
+    start, end = tokens[0].start, tokens[0].end
+    for token in tokens[1:]:  # "FY27 Q1", "FY27/Q1": one period written in two parts
+        if text[end : token.start].strip(" ,/-"):
+            break
+        end = token.end
+    return text[start:end]
+
+
 def is_key_results_label(line: str) -> bool:
     """A "Key results:" label line, which introduces key results and is not one."""
     return bool(KEY_RESULTS_LABEL.match(strip_emphasis(line)))

@@ -195,6 +195,25 @@ BAD_INPUTS = [
 ]
 
 
+def test_period_named_by_a_markdown_title_counts_as_the_deadline(okr_review, tmp_path):
+    path = tmp_path / "okrs.md"
+    path.write_text(
+        "# Platform team Q1 2027\n\n## Make CI fast\n- Cut p50 CI time from 12 to 8 minutes\n",
+        encoding="utf-8",
+    )
+    run = okr_review("check", str(path), "--rules-only", "--format", "json")
+    assert run.code == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert report["files"][0]["period"] == "Q1 2027"
+    codes = [f["code"] for result in report["results"] for f in result["findings"]]
+    assert "KR301" not in codes
+    # The same key result under an untitled file has no period, so KR301 fires.
+    path.write_text("## Make CI fast\n- Cut p50 CI time from 12 to 8 minutes\n", encoding="utf-8")
+    run = okr_review("check", str(path), "--rules-only", "--format", "json")
+    codes = [f["code"] for result in json.loads(run.stdout)["results"] for f in result["findings"]]
+    assert "KR301" in codes
+
+
 @pytest.mark.parametrize(
     ("name", "data", "line", "message"), BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS]
 )

@@ -97,6 +97,36 @@ ignore: [{code: OKR602, reason: "merger quarter"}]
     assert okr_set.objectives[0].key_results[0].location.line == 7
 
 
+@pytest.mark.parametrize(
+    ("title", "period"),
+    [
+        ("# Platform team Q1 2027", "Q1 2027"),
+        ("# Platform team OKRs, 2026-Q3", "2026-Q3"),
+        ("# Payments OKRs H2 2026", "H2 2026"),
+        ("# Infra goals FY27 Q1 (draft 2)", "FY27 Q1"),
+        ("# Roadmap 2027", None),  # a bare year dates the document, it plans no period
+        ("# Platform team, January 2027", None),
+        ("# Platform team", None),
+    ],
+)
+def test_title_heading_names_the_period(title, period):
+    okr_set = read(f"{title}\n\n## Make CI fast\n- Cut p50 CI time from 12 to 8 minutes\n")
+    assert okr_set.period == period
+    assert [o.text for o in okr_set.objectives] == ["Make CI fast"]
+
+
+def test_declared_period_wins_over_the_title_and_objectives_name_none():
+    body = "## Make CI fast\n- Cut p50 CI time from 12 to 8 minutes\n"
+    assert read(f"# Platform Q1 2027\n\nPeriod: 2027-Q2\n\n{body}").period == "2027-Q2"
+    assert read(f"---\nperiod: H1 2027\n---\n# Platform Q1 2027\n{body}").period == "H1 2027"
+    # A heading with key results under it is an objective, not a title: its quarter is
+    # what the objective is about, not the file's period.
+    assert read("## Ship the Q3 2026 release safely\n- Cut rollbacks from 6 to 2\n").period is None
+    # Only a title before the first objective speaks for the file.
+    later = read(f"{body}\n# Appendix for Q4 2026\n")
+    assert later.period is None
+
+
 def test_suppression_comments_apply_where_they_are_written():
     okr_set = read(
         """<!-- okr-review: ignore OKR602 reason="one-off" -->
