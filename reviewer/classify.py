@@ -574,6 +574,8 @@ def decide(parsed: Parsed, anatomy: Anatomy) -> tuple[Kind, list[str]]:
             and not _outcome_metric_near_verb(parsed)
         ):
             return "output", ["kind:progress"]
+        if category == "decrease" and not measured and _retires_assets(parsed):
+            return "output", ["kind:assets-retired"]  # "Reduce Oracle DBs from 14 to 0"
         shares = any(t.unit_kind == "percent" for t in value_tokens)
         if (
             not shares
@@ -858,6 +860,121 @@ def _delivers_things(words: list[str], index: int | None) -> bool:
     if index is None:
         return False
     return any(w in _DELIVERABLE_NOUNS for w in words[index + 1 : index + 7])
+
+
+# What a migration counts down: the systems, hosts and jobs still on the old platform.
+_ASSET_HEADS = frozenset(
+    [
+        "databases",
+        "dbs",
+        "servers",
+        "vms",
+        "hosts",
+        "instances",
+        "clusters",
+        "jobs",
+        "pipelines",
+        "repos",
+        "repositories",
+        "services",
+        "microservices",
+        "apps",
+        "applications",
+        "mainframes",
+        "boxes",
+        "appliances",
+        "licences",
+        "licenses",
+    ]
+)
+_LEGACY_WORDS = frozenset(
+    [
+        "legacy",
+        "old",
+        "deprecated",
+        "outdated",
+        "unsupported",
+        "eol",
+        "end-of-life",
+        "on-prem",
+        "on-premise",
+        "on-premises",
+        "remaining",
+    ]
+)
+# A state the assets are in makes their count a measure of hygiene, not of a migration:
+# "Reduce idle EC2 instances", "unpatched hosts", "services failing health checks".
+_ASSET_STATE_WORDS = frozenset(
+    [
+        "idle",
+        "unused",
+        "orphaned",
+        "untagged",
+        "unencrypted",
+        "unpatched",
+        "vulnerable",
+        "failing",
+        "unhealthy",
+        "overprovisioned",
+        "over-provisioned",
+        "underutilised",
+        "underutilized",
+        "flaky",
+        "broken",
+        "misconfigured",
+        "exposed",
+        "public",
+        "unowned",
+        "without",
+        "with",
+    ]
+)
+_COUNT_NOUNS = frozenset(["number", "count", "amount"])
+_QUALIFIER_END = frozenset(["from", "to", "by", "before", "within", "and", "so", "while"])
+
+
+def _retires_assets(parsed: Parsed) -> bool:
+    """Whether a decrease counts down old technology: "Reduce Oracle DBs from 14 to 0", "Cut
+    the number of Jenkins jobs from 200 to 20", "Reduce servers on the legacy VM platform
+    from 40 to 0". How many are left is the migration's progress; what retiring them
+    changes (cost, risk, toil) is the outcome.
+
+    The asset must be the thing counted, named by a product ("Oracle", "Jenkins", written
+    with a capital) or called legacy, old or remaining: "Reduce incidents caused by Oracle
+    DBs" counts incidents, and "Reduce services without an owner" counts a gap, not a
+    migration.
+    """
+    if parsed.lead_index is None:
+        return False
+    words = parsed.words
+    thing = ObjectPhrase(words, parsed.lead_index + 1)
+    if thing.head in _COUNT_NOUNS and thing.end < len(words) and words[thing.end] == "of":
+        thing = ObjectPhrase(words, thing.end + 1)  # "the number of Jenkins jobs"
+    if thing.head not in _ASSET_HEADS:
+        return False
+    start = parsed.lead_index + 1
+    # The words naming the asset, and what follows it up to its values ("on the legacy VM
+    # platform", "still running CentOS 7").
+    after: list[str] = []
+    for word in words[thing.end : thing.end + 6]:
+        if word in _QUALIFIER_END or word[:1].isdigit():
+            break
+        after.append(word)
+    named_with = {*words[start : thing.end], *after}
+    if not _ASSET_STATE_WORDS.isdisjoint(named_with):
+        return False
+    if not _LEGACY_WORDS.isdisjoint(named_with):
+        return True
+    named = {
+        w
+        for w in words[start : thing.end]
+        if w != thing.head and w[:1].isalpha() and w.isalnum() and w not in _COUNT_NOUNS
+    }
+    return any(
+        match.group(0)[0].isupper()
+        for w in named
+        for match in re.finditer(rf"(?<![A-Za-z]){re.escape(w)}(?![A-Za-z])", parsed.text, re.I)
+    )
 
 
 def _may_progress(parsed: Parsed) -> bool:

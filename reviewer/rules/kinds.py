@@ -153,7 +153,10 @@ def output_not_outcome(ctx: KeyResultContext) -> Iterator[Hit]:
     ## What it checks
     The key result's kind is `output`: its lead verb (launch, ship, migrate, roll out,
     enable, set up...) names something the team will finish, with no change in a metric
-    attached to it. Progress on a deliverable ("migrate 80% of services") is still output.
+    attached to it. Progress on a deliverable ("migrate 80% of services") is still output,
+    and so is a count of old systems left to retire ("Reduce Oracle DBs from 14 to 0",
+    "cut the number of Jenkins jobs from 200 to 20"): the count falls as the migration
+    proceeds, whatever happens to the cost or risk it was meant to remove.
 
     ## Why it matters
     Finishing a deliverable can happen while the problem it was meant to solve stays
@@ -172,9 +175,12 @@ def output_not_outcome(ctx: KeyResultContext) -> Iterator[Hit]:
     phrase, span = lead_phrase(ctx)
     verb = ctx.parsed.lead_verb if ctx.parsed is not None else None
     purpose = OUTPUT_PURPOSE.get(verb or "", "the metric the deliverable is meant to move")
+    problem = "names a deliverable: it can be done"
+    if "kind:assets-retired" in ctx.anatomy.cues:
+        problem = "counts what is left of a migration: it can reach its target"
+        purpose = "the cost or risk that retiring them removes, such as licence spend or incidents"
     yield Hit(
-        message=f'"{phrase}" names a deliverable: it can be done without anything measurably '
-        "improving",
+        message=f'"{phrase}" {problem} without anything measurably improving',
         span=span,
         fix=f"Keep the deliverable as the plan; make the key result {purpose}, written as "
         '"<metric> from <baseline> to <target> by <deadline>".',
