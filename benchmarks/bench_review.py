@@ -262,7 +262,7 @@ def llm_path(cases: list[dict], n: int, delay: float, runs: int = 1) -> bool:
     import llm_path as measured
 
     with tempfile.TemporaryDirectory() as tmp:
-        concurrency, cached = measured.measure(
+        concurrency, cached, floor = measured.measure(
             [c["text"] for c in cases[:n]],
             delay_s=delay,
             folder=Path(tmp),
@@ -278,6 +278,7 @@ def llm_path(cases: list[dict], n: int, delay: float, runs: int = 1) -> bool:
         )
         for run in concurrency
     ]
+    rows.append((f"HTTP floor, concurrency {floor.limit:>2}", floor.describe(), "-", None))
     rows.append(("cached rerun", cached.describe(), "0 requests", cached.met))
     load = os.getloadavg()[0]
     print(
@@ -285,13 +286,15 @@ def llm_path(cases: list[dict], n: int, delay: float, runs: int = 1) -> bool:
         f"({delay * 1000:.0f} ms per request); load average {load:.1f} on {os.cpu_count()} cores"
     )
     _table(rows)
-    return all(r[-1] for r in rows)
+    return all(r[-1] for r in rows if r[-1] is not None)
 
 
-def _table(rows: list[tuple[str, str, str, bool]]) -> None:
+def _table(rows: list[tuple[str, str, str, bool | None]]) -> None:
+    """Rows of (figure, value, bar, met); a figure without a bar has None for met."""
     width = max(len(r[0]) for r in rows)
     for name, value, target, ok in rows:
-        print(f"  {name:<{width}}  {value:<60}  bar {target:<7} {bar(ok)}")
+        verdict = "" if ok is None else bar(ok)
+        print(f"  {name:<{width}}  {value:<60}  bar {target:<7} {verdict}".rstrip())
 
 
 def main(argv: list[str] | None = None) -> int:

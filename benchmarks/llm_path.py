@@ -11,6 +11,13 @@ Each run times `review_set` alone: the index is opened and the imports and clien
 are warmed before the clock, and every run writes its answers to a fresh cache folder, so
 no run is answered from an earlier one's cache. Then one more batch reruns the last one
 on its cache, which must send no request at all.
+
+Beside the reviewer's figure, an HTTP floor: the same requests the last batch sent (as the
+endpoint received them), replayed at the same limit by the SDK's own HTTP client
+(`openai.DefaultAsyncHttpxClient`), all queued at once, with nothing else to do. It shows
+what the endpoint and the HTTP stack cost by themselves (connections, request writing,
+response parsing: about 2.5 ms per exchange here), so the difference between the two
+figures is what the reviewer adds.
 """
 
 from __future__ import annotations
@@ -75,6 +82,57 @@ class ConcurrencyRun:
 
 
 @dataclass
+class HttpFloor:
+    """The endpoint and the SDK's HTTP client alone: the same requests, nothing else."""
+
+    limit: int
+    n: int
+    delay_s: float
+    timings_s: list[float]
+
+    @property
+    def elapsed_s(self) -> float:
+        return statistics.median(self.timings_s)
+
+    @property
+    def ratio(self) -> float:
+        return self.elapsed_s / (self.n * self.delay_s / self.limit)
+
+    def describe(self) -> str:
+        spread = ""
+        if len(self.timings_s) > 1:
+            low, high = min(self.timings_s), max(self.timings_s)
+            spread = f" (median of {len(self.timings_s)}: {low:.3f}-{high:.3f})"
+        return (
+            f"{self.elapsed_s:.3f} s{spread} = {self.ratio:.3f}x ideal: the same {self.n} requests, queued at once, sent by "
+            "the SDK's HTTP client alone"
+        )
+
+
+def replay(base_url: str, bodies: Sequence[dict], limit: int) -> float:
+    """Seconds to send `bodies` as chat requests, at most `limit` in flight, with the SDK's
+    HTTP client and nothing else: every request leaves as soon as a slot is free."""
+    import asyncio
+
+    import openai
+
+    async def run() -> float:
+        slots = asyncio.Semaphore(limit)
+        async with openai.DefaultAsyncHttpxClient(timeout=30.0) as client:
+
+            async def one(body: dict) -> None:
+                async with slots:
+                    response = await client.post(f"{base_url}/chat/completions", json=body)
+                    response.raise_for_status()
+
+            started = time.perf_counter()
+            await asyncio.gather(*(one(body) for body in bodies))
+            return time.perf_counter() - started
+
+    return asyncio.run(run())
+
+
+@dataclass
 class CachedRerun:
     """The last batch again, on its own cache."""
 
@@ -98,11 +156,12 @@ def measure(
     index_cache: Path,
     limits: Sequence[int] = (1, 4, 16),
     runs: int = 1,
-) -> tuple[list[ConcurrencyRun], CachedRerun]:
+) -> tuple[list[ConcurrencyRun], CachedRerun, HttpFloor]:
     """Time `review_set` over `texts` at each concurrency limit, `runs` times each.
 
     `index_cache` holds the guidance index (opened once, built there if missing); `folder`
-    receives one answer cache per run.
+    receives one answer cache per run. The HTTP floor replays the last run's requests at the
+    last limit, `runs` times.
     """
     from support.openai_server import ServerProcess
 
@@ -159,10 +218,17 @@ def measure(
             measured.append(
                 ConcurrencyRun(limit, len(texts), delay_s, timings, max(peaks), min(by_llm))
             )
+        bodies = server.request_bodies()  # the last run's requests, as the endpoint got them
+        floor = HttpFloor(
+            limits[-1],
+            len(bodies),
+            delay_s,
+            [replay(server.base_url, bodies, limits[-1]) for _ in range(max(1, runs))],
+        )
         server.reset()
         rerun = reviewer(limits[-1], answers, index)
         started = time.perf_counter()
         report = rerun.review_set(okr_set)
         elapsed = time.perf_counter() - started
         cached = CachedRerun(server.stats()[0], report.usage.cache_hits, elapsed)
-    return measured, cached
+    return measured, cached, floor

@@ -280,7 +280,7 @@ def llm_path(n: int, delay: float, cache: Path, folder: Path, runs: int) -> list
     the median of `runs` runs per concurrency."""
     import llm_path as measured
 
-    concurrency, cached = measured.measure(
+    concurrency, cached, floor = measured.measure(
         fifty_texts(n), delay_s=delay, folder=folder, index_cache=cache, runs=runs
     )
     rows = [
@@ -293,6 +293,13 @@ def llm_path(n: int, delay: float, cache: Path, folder: Path, runs: int) -> list
         )
         for run in concurrency
     ]
+    rows.append(
+        Row(
+            f"LLM path: HTTP floor at concurrency {floor.limit} (no reviewer)",
+            floor.describe(),
+            number=floor.ratio,
+        )
+    )
     rows.append(
         Row(
             "LLM path: cached rerun",

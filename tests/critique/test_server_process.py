@@ -30,8 +30,12 @@ def test_the_child_serves_the_scripted_critique_and_counts_requests():
         answer = ask(server.base_url)
         assert answer["problems"][0]["citations"] == ["baselines#why-a-baseline"]
         assert server.stats() == (1, 1)
+        # What was received can be replayed: the benchmark's HTTP floor sends it again.
+        (body,) = server.request_bodies()
+        assert body["model"] == "m" and body["messages"][0]["content"] == PROMPT
         server.reset()
         assert server.stats() == (0, 0)
+        assert server.request_bodies() == []
         process = server._process
     assert process.poll() is not None  # stopped with the block
 

@@ -480,6 +480,10 @@ class ServerProcess:
         answer = self._command("stats")
         return int(answer["completions"]), int(answer["max_in_flight"])
 
+    def request_bodies(self) -> list[dict[str, Any]]:
+        """The JSON bodies of the chat requests received since reset, in arrival order."""
+        return list(self._command("bodies")["bodies"])
+
     def stop(self) -> None:
         if self._process.poll() is None:
             with contextlib.suppress(BrokenPipeError, RuntimeError, ValueError):
@@ -521,6 +525,8 @@ def serve(delay_s: float, commands: TextIO, out: TextIO) -> None:
                 say(ok=True)
             elif command == "stats":
                 say(completions=len(server.completions), max_in_flight=server.max_in_flight)
+            elif command == "bodies":
+                say(bodies=[request.body for request in server.completions])
             elif command == "stop":
                 say(ok=True)
                 break
