@@ -154,6 +154,20 @@ def _in_time_frame(parsed: Parsed, token: Token) -> bool:
     return False
 
 
+_CADENCE_BEFORE = re.compile(r"\b(?:every|each)\s+$")
+
+
+def _cadence_of_an_action(parsed: Parsed, token: Token) -> bool:
+    """Whether a duration says how often something is done ("rotate secrets every 90 days"),
+    not a value measured: only after an ambiguous verb, which a cadence makes a routine."""
+    return (
+        parsed.lead_category == "ambiguous"
+        and token.unit_kind == "duration"
+        and token.comparator is None
+        and bool(_CADENCE_BEFORE.search(parsed.lower, max(0, token.start - 8), token.start))
+    )
+
+
 _NOT_PLURAL_ENDINGS = ("ss", "us", "is", "ness", "ous", "ics", "'s")
 
 
@@ -452,7 +466,9 @@ def decide(parsed: Parsed, anatomy: Anatomy) -> tuple[Kind, list[str]]:
     category, verb, index = parsed.lead_category, parsed.lead_verb, parsed.lead_index
     value_tokens = [t for t in parsed.tokens if t.is_value]
     measured = any(
-        (t.unit_kind in MEASURED_UNITS or t.comparator) and not _in_time_frame(parsed, t)
+        (t.unit_kind in MEASURED_UNITS or t.comparator)
+        and not _in_time_frame(parsed, t)
+        and not _cadence_of_an_action(parsed, t)
         for t in value_tokens
     )
     has_values = (

@@ -163,6 +163,7 @@ AMBIGUOUS_VERBS = [
     "deliver",
     "have",
     "test",
+    "rotate",  # "rotate secrets every 90 days" (a routine) vs "rotate the signing keys" (a task)
 ]
 # Verbs that name a deliverable, milestone, migration or rollout being done.
 OUTPUT_VERBS = [
@@ -358,6 +359,8 @@ PHRASAL_VERBS: dict[tuple[str, str], tuple[str, str]] = {
     ("tear", "down"): ("output", "tear down"),
     ("lock", "down"): ("output", "lock down"),
     ("wire", "up"): ("output", "wire up"),
+    # a routine on a cadence ("back up every database daily"), else a task
+    ("back", "up"): ("ambiguous", "back up"),
 }
 
 VERB_CATEGORY: dict[str, tuple[str, str]] = {}

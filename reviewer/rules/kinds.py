@@ -69,6 +69,10 @@ ACTIVITY_PURPOSE: dict[str, str] = {
     "merge": "lead time for changes",
     "mentor": "what the mentees should be able to do, such as time to first deploy, on-call "
     "readiness",
+    "rotate": "the exposure the rotation limits, such as the share of secrets or keys older "
+    "than the policy allows",
+    "back up": "what the backups protect, such as the share of restore tests that succeed or "
+    "the time to restore",
 }
 # What an activity is for, by what is being held or produced (wins over the verb).
 _LEARNING = (
