@@ -568,7 +568,7 @@ def decide(parsed: Parsed, anatomy: Anatomy) -> tuple[Kind, list[str]]:
             return "activity", [f"kind:activity-object:{verb}"]
         if verb == "review":
             return "activity", ["kind:reviews"]
-        if verb in ("close", "merge", "resolve", "fix") and any(
+        if verb in ("close", "merge", "resolve", "fix", "label", "annotate", "tag") and any(
             t.unit_kind == "count" for t in value_tokens
         ):
             return "activity", [f"kind:counted-action:{verb}"]

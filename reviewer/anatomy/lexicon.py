@@ -164,6 +164,9 @@ AMBIGUOUS_VERBS = [
     "have",
     "test",
     "rotate",  # "rotate secrets every 90 days" (a routine) vs "rotate the signing keys" (a task)
+    "label",  # "label 20,000 examples" (the team's own work) vs "label every bucket" (a task)
+    "annotate",
+    "tag",
 ]
 # Verbs that name a deliverable, milestone, migration or rollout being done.
 OUTPUT_VERBS = [

@@ -69,6 +69,9 @@ ACTIVITY_PURPOSE: dict[str, str] = {
     "merge": "lead time for changes",
     "mentor": "what the mentees should be able to do, such as time to first deploy, on-call "
     "readiness",
+    "label": "what the labels should improve, such as the model's precision or recall on the "
+    "cases they cover",
+    "annotate": "what the annotations should improve, such as the model's precision or recall",
     "rotate": "the exposure the rotation limits, such as the share of secrets or keys older "
     "than the policy allows",
     "back up": "what the backups protect, such as the share of restore tests that succeed or "
