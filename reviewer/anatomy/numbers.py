@@ -609,6 +609,12 @@ def _identifies(text: str, token: Token) -> bool:
     return name is not None and name.group(1).lower() in _IDENTIFIER_NAMES
 
 
+# A number word joined by a hyphen to the word after it makes an adjective ("zero-trust",
+# "one-click", "two-factor"), unless that word is a unit the regex took with the number
+# ("two-week") or the nines of an availability ("three-nines").
+_WORD_COMPOUND = re.compile(r"-(?!nines\b)[A-Za-z]")
+
+
 def tokenize(text: str) -> list[Token]:
     """Every number in `text`, in order, as internal tokens."""
     tokens: list[Token] = []
@@ -634,6 +640,8 @@ def tokenize(text: str) -> list[Token]:
                 )
                 continue
         if kind == "qty":
+            if raw[-1:].isalpha() and _WORD_COMPOUND.match(text, end) and raw.isalpha():
+                continue  # "zero-downtime deploys", "two-factor auth": a name, not a number
             token = _quantity_token(m, text, start, end, raw)
             if token.unit_kind == "count" and _identifies(text, token):
                 token.unit_kind = "other"
