@@ -244,6 +244,22 @@ def _names_rollout(parsed: Parsed) -> bool:
     return bool(ROLLOUT_SCOPE_RE.search(parsed.text))
 
 
+_EVERY_ONE_HAS_RE = re.compile(
+    r"^\W*(?:all|every|each)\s+(?:[\w-]+\s+){1,4}?(?:have|has)\s+(?:(?:a|an|their|its|one)\s+)?"
+    r"(?!(?:less|fewer|more|under|over|below|above|at)\b)[a-z]",
+    re.IGNORECASE,
+)
+
+
+def _everyone_has(parsed: Parsed) -> bool:
+    """Whether a key result says every item of a kind has something ("All services have an
+    SLO", "Every team has an on-call rotation"): coverage of a deliverable, like "have a
+    runbook for every service"."""
+    return ("have" in parsed.wordset or "has" in parsed.wordset) and bool(
+        _EVERY_ONE_HAS_RE.search(parsed.text)
+    )
+
+
 def _delivered(parsed: Parsed) -> bool:
     """Whether the text says a deliverable is done, live or available ("X is live")."""
     return not parsed.wordset.isdisjoint(DELIVERED_HINTS) and bool(DELIVERED_RE.search(parsed.text))
@@ -667,6 +683,8 @@ def decide(parsed: Parsed, anatomy: Anatomy) -> tuple[Kind, list[str]]:
         return "output", ["kind:deliverable-named"]  # "shadow deployment of the new model"
     if not measured and not has_values and _names_rollout(parsed):
         return "output", ["kind:deliverable-named"]  # "SSO for all internal tools"
+    if not measured and not has_values and _everyone_has(parsed):
+        return "output", ["kind:deliverable-everywhere"]  # "All services have an SLO"
     if has_metric or measured or (has_values and value_tokens):
         return "outcome", ["kind:state"]
     if not parsed.wordset.isdisjoint(_DIRECTION_CUES) and _counts_things(parsed):

@@ -10,7 +10,7 @@ from .registry import Hit, KeyResultContext, rule
 from .wording import clip, quote_from
 
 # Proxies that are gameable as counts; as a share of all such items they are a rate.
-_COUNTED_PROXIES = frozenset(["tickets closed", "bugs fixed"])
+_COUNTED_PROXIES = frozenset(["tickets closed", "bugs fixed", "PR or commit count"])
 _SHARE_BEFORE = re.compile(
     r"\b(?:share|percentage|proportion|fraction|rate|ratio)\s+of\s+(?:\S+\s+){0,4}$|%\s+of\s+"
     r"(?:\S+\s+){0,4}$",
@@ -61,7 +61,9 @@ def gameable_metric(ctx: KeyResultContext) -> Iterator[Hit]:
         if match is None:
             continue
         if proxy in _COUNTED_PROXIES and _SHARE_BEFORE.search(ctx.text, 0, match.start()):
-            continue  # "the share of tickets resolved without escalation" is a rate, not a count
+            # "the share of tickets resolved without escalation", "the % of PRs merged within
+            # 24h": a rate, not a count
+            continue
         yield Hit(
             message=f'"{clip(match.group(0), 40)}" is a {proxy} proxy: it can be hit without '
             f"improving anything ({gamed_by})",
