@@ -379,7 +379,9 @@ def _with_article(phrase: str) -> str:
     drop = load_tables().drop_modifiers
     while len(body) > 1 and body[0].lower() in drop:
         body = body[1:]
-    words = (words[:1] if first in DETERMINERS else []) + body
+    # A determiner that opened the draft keeps no capital inside a rewrite: "All services
+    # have an SLO" -> "the availability of all services".
+    words = ([first] if first in DETERMINERS else []) + body
     if first in DETERMINERS:
         return " ".join(words)
     if (

@@ -77,6 +77,12 @@ def test_output_becomes_the_outcome_it_serves_keeping_the_subject(offline):
     assert "deliverable" in item.critique.summary
 
 
+def test_a_determiner_that_opens_the_draft_loses_its_capital_in_the_rewrite(offline):
+    item = review(offline, "All services have an SLO and an error budget policy", None, "2027-Q2")
+    assert item.kind == "output" and item.rewrites
+    assert all("all services" in t and "All services" not in t for t in texts(item))
+
+
 @pytest.mark.parametrize(
     ("draft", "expected_metric"),
     [
