@@ -111,10 +111,25 @@ class SetBuilder:
             self.explicit.add(id(objective))
         return objective
 
-    def add_key_result(self, text: str, line: int, suppressions: list[Suppression]) -> KeyResult:
-        """A key result under the current objective (an implicit one before any objective)."""
+    def objective_named(self, text: str, line: int) -> Objective:
+        """The objective with this text, started here if there is none yet (a table names
+        its objective on every row)."""
+        for objective in reversed(self.objectives):
+            if objective.text == text:
+                return objective
+        return self.start_objective(text, line, [])
+
+    def add_key_result(
+        self,
+        text: str,
+        line: int,
+        suppressions: list[Suppression],
+        objective: Objective | None = None,
+    ) -> KeyResult:
+        """A key result under `objective`, else under the current objective (an implicit one
+        before any objective)."""
         above = self._take_pending(line)
-        if self.current is None:
+        if objective is None and self.current is None:
             self.objectives.append(
                 Objective(
                     text="", implicit=True, location=SourceLocation(file=self.file, line=line)
@@ -126,8 +141,9 @@ class SetBuilder:
             location=SourceLocation(file=self.file, line=line),
             suppressions=[*above, *suppressions],
         )
-        assert self.current is not None
-        self.current.key_results.append(key_result)
+        target = objective if objective is not None else self.current
+        assert target is not None
+        target.key_results.append(key_result)
         return key_result
 
     # -- the result -------------------------------------------------------------------

@@ -29,10 +29,12 @@ _ALIASES = {
     "measuredby": "measured_by",
     "objectives": "objective",
 }
-_FIELDS = ("owner", "baseline", "target", "deadline", "measured_by")
+KEY_RESULT_FIELDS = ("owner", "baseline", "target", "deadline", "measured_by")
 
 
-def _column_name(cell: str) -> str:
+def column_name(cell: str) -> str:
+    """A header cell as a column name: `Key Result` and `kr` are `key_result`, `Source` is
+    `measured_by` (case, spaces, dashes and underscores do not matter)."""
     name = "_".join(cell.strip().lower().replace("-", " ").replace("_", " ").split())
     return _ALIASES.get(name, name)
 
@@ -61,7 +63,7 @@ def _read_rows(text: str, file: str, delimiter: str) -> OKRSet:
                 line=1,
                 hint=HEADER_HINT,
             )
-        columns = [_column_name(cell) for cell in header]
+        columns = [column_name(cell) for cell in header]
         for required in ("objective", "key_result"):
             if required not in columns:
                 raise InputError(
@@ -123,7 +125,7 @@ def _read_rows(text: str, file: str, delimiter: str) -> OKRSet:
                     line=line,
                     hint="fill the objective column of the first row",
                 )
-            fields = {name: (cell(name) or None) for name in _FIELDS}
+            fields = {name: (cell(name) or None) for name in KEY_RESULT_FIELDS}
             current.key_results.append(
                 KeyResult(
                     text=text,

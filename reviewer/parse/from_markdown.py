@@ -12,7 +12,12 @@
 - `<!-- okr-review: ignore KR201 reason="..." -->` at the end of a line applies to that
   line's key result or objective; on its own line, to the key result or objective on the
   very next line, otherwise to the objective it sits under (or the file, before any).
-- Prose, tables, fenced code and other HTML comments are skipped.
+- A pipe table whose header names a key-result column (`Key result`, `KR`; the same
+  names as a CSV sheet's header) lists key results, one per row: an `Objective` column
+  groups them (an empty cell continues the objective above; without the column they go
+  under the heading above), and `Owner`, `Baseline`, `Target`, `Deadline`, `Measured by`
+  and `Ignore` columns fill those fields. Other columns are skipped.
+- Prose, other tables, fenced code and other HTML comments are skipped.
 """
 
 from __future__ import annotations
@@ -24,8 +29,12 @@ from . import lines as grammar
 from .builder import SetBuilder
 from .from_yaml import read_front_matter
 from .suppressions import extract_comments
+from .tables import KeyResultTable
 
-HINT = "key results are bullet or numbered items under a heading or an 'Objective:' line"
+HINT = (
+    "key results are bullet or numbered items under a heading or an 'Objective:' line, "
+    "or the rows of a table with a 'Key result' column"
+)
 _FENCE = re.compile(r"^\s{0,3}(?P<fence>`{3,}|~{3,})")
 
 
@@ -57,6 +66,7 @@ def read_markdown(text: str, file: str) -> OKRSet:
     kr_indent: int | None = None  # indentation of key-result items under this objective
     last_key_result: KeyResult | None = None
     continuing = False  # the previous line belonged to `last_key_result`
+    table = KeyResultTable(builder)
 
     for index in range(start, len(all_lines)):
         number = index + 1
@@ -80,6 +90,11 @@ def read_markdown(text: str, file: str) -> OKRSet:
         rest = grammar.strip_html_comments(rest)
         if "<!--" in rest:  # a comment that closes on a later line
             rest, in_html_comment = rest.split("<!--", 1)[0], True
+
+        following = all_lines[index + 1] if index + 1 < len(all_lines) else ""
+        if table.feed(rest, following, suppressions, number):
+            kr_indent, last_key_result, continuing = None, None, False
+            continue
 
         if not rest.strip():
             builder.blank_line(suppressions, number)

@@ -3,6 +3,7 @@
 What a paste from a doc or a chat looks like: optional `Team:` / `Period:` lines,
 `Objective: ...` lines or Markdown headings that start objectives, and every other
 non-blank line is a key result, with its bullet, number, checkbox or `KR1:` label removed.
+A pasted pipe table with a key-result column is read as in Markdown (`tables.py`).
 Key results before any objective go under an implicit objective (empty text,
 `implicit=True`). "Key results:" label lines and blank lines are skipped.
 """
@@ -13,6 +14,7 @@ from ..models import OKRSet
 from . import lines as grammar
 from .builder import SetBuilder
 from .suppressions import extract_comments
+from .tables import KeyResultTable
 
 HINT = "write one key result per line; start objectives with 'Objective:' lines"
 
@@ -20,9 +22,14 @@ HINT = "write one key result per line; start objectives with 'Objective:' lines"
 def read_text(text: str, file: str) -> OKRSet:
     """Read plain-text OKRs into an OKRSet (lines are 1-based, as in the input)."""
     builder = SetBuilder(file)
-    for number, raw in enumerate(text.split("\n"), start=1):
+    table = KeyResultTable(builder)
+    all_lines = text.split("\n")
+    for number, raw in enumerate(all_lines, start=1):
         rest, suppressions = extract_comments(raw, file=file, line=number)
         rest = grammar.strip_html_comments(rest)
+        following = all_lines[number] if number < len(all_lines) else ""
+        if table.feed(rest, following, suppressions, number):
+            continue
         if not rest.strip():
             builder.blank_line(suppressions, number)
             continue

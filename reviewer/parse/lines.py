@@ -46,6 +46,26 @@ _FIELD_NAMES = {
 }
 
 
+# A pipe table's delimiter row, under its header row: `| --- | :-: |` (outer pipes optional,
+# but a pipe somewhere, so a `---` rule under a line with a pipe in it is not one).
+TABLE_DELIMITER = re.compile(r"^(?=[^|]*\|)\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
+_CELL_SPLIT = re.compile(r"(?<!\\)\|")
+
+
+def table_cells(line: str, outer_pipes: bool = True) -> list[str]:
+    """The cells of a pipe-table row, stripped (`\\|` is a pipe inside a cell).
+
+    With `outer_pipes` (the header's style), a pipe at either end of the row is a border;
+    without, it separates an empty first or last cell ("| Keep flaky reruns low | Ben").
+    """
+    body = line.strip()
+    if outer_pipes and body.startswith("|"):
+        body = body[1:]
+    if outer_pipes and body.endswith("|") and not body.endswith("\\|"):
+        body = body[:-1]
+    return [cell.strip().replace("\\|", "|") for cell in _CELL_SPLIT.split(body)]
+
+
 @dataclass(frozen=True)
 class ListItem:
     """A bullet or numbered line: its indentation (tabs count 4) and its cleaned text."""

@@ -129,6 +129,30 @@ def test_single_key_result_paste_works():
     assert objective.key_results[0].text == "Migrate auth to OAuth 2.0"
 
 
+def test_a_pasted_table_is_read_by_its_columns():
+    okr_set = text_set(
+        "Objective | Key result | Owner\n"
+        "--- | --- | ---\n"
+        "Make CI fast | Cut p50 CI time from 12 to 8 minutes | Ana\n"
+        " | Keep flaky reruns under 2% | Ben\n"
+        "Spend less | Reduce cost per build from $0.40 to $0.25 |\n"
+        "\n"
+        "Migrate auth to OAuth 2.0\n"
+    )
+    fast, cheap = okr_set.objectives
+    assert fast.text == "Make CI fast" and cheap.text == "Spend less"
+    assert [(kr.text, kr.owner) for kr in fast.key_results] == [
+        ("Cut p50 CI time from 12 to 8 minutes", "Ana"),
+        ("Keep flaky reruns under 2%", "Ben"),
+    ]
+    # After the table, lines are key results again, under the objective above.
+    assert [kr.text for kr in cheap.key_results] == [
+        "Reduce cost per build from $0.40 to $0.25",
+        "Migrate auth to OAuth 2.0",
+    ]
+    assert cheap.key_results[0].location.line == 5
+
+
 def test_text_suppression_comment_at_end_of_line():
     okr_set = text_set('Cut CI time by 30% <!-- okr-review: ignore KR201 reason="new metric" -->\n')
     (kr,) = okr_set.objectives[0].key_results

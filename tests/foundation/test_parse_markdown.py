@@ -127,6 +127,75 @@ def test_declared_period_wins_over_the_title_and_objectives_name_none():
     assert later.period is None
 
 
+def test_a_table_of_key_results_reads_like_a_csv_sheet():
+    okr_set = read(
+        """# Platform OKRs 2027-Q2
+
+| Objective | Key result | Owner | Baseline | Ignore |
+| :-- | --- | --- | ---: | --- |
+| Make CI fast | Cut p50 CI time to 8 minutes | Ana | 12 minutes | |
+| | KR2: Keep flaky reruns under 2% \\| on main | Ben | | KR201: measured from next week |
+| Spend less | Reduce cost per build from $0.40 to $0.25 <!-- okr-review: ignore KR301 reason="FinOps sets the date" --> | | | |
+| Make CI fast | Migrate all builds to the new runners | | | |
+
+| Risk | Mitigation |
+| --- | --- |
+| Runner capacity | Buy more |
+"""
+    )
+    assert okr_set.period == "2027-Q2"
+    assert [o.text for o in okr_set.objectives] == ["Make CI fast", "Spend less"]
+    fast, cheap = okr_set.objectives
+    assert [kr.text for kr in fast.key_results] == [
+        "Cut p50 CI time to 8 minutes",
+        "Keep flaky reruns under 2% | on main",
+        "Migrate all builds to the new runners",
+    ]
+    first, second, third = fast.key_results
+    assert (first.owner, first.baseline, first.location.line) == ("Ana", "12 minutes", 5)
+    assert (second.owner, second.location.line) == ("Ben", 6)
+    assert [(s.code, s.reason) for s in second.suppressions] == [
+        ("KR201", "measured from next week")
+    ]
+    assert third.location.line == 8
+    assert [s.code for s in cheap.key_results[0].suppressions] == ["KR301"]
+    texts = [kr.text for _, kr in okr_set.key_results()]
+    assert "Buy more" not in texts and "Runner capacity" not in texts  # another table
+
+
+def test_a_table_without_an_objective_column_fills_the_heading_above():
+    okr_set = read(
+        """## Make CI fast
+| KR | Measured by |
+|----|----|
+| Cut p50 CI time from 12 to 8 minutes | CI analytics |
+| Keep flaky reruns under 2% | |
+- Reduce queue time from 5 to 1 minute
+"""
+    )
+    (objective,) = okr_set.objectives
+    assert objective.text == "Make CI fast"
+    assert [kr.text for kr in objective.key_results] == [
+        "Cut p50 CI time from 12 to 8 minutes",
+        "Keep flaky reruns under 2%",
+        "Reduce queue time from 5 to 1 minute",
+    ]
+    assert objective.key_results[0].measured_by == "CI analytics"
+
+
+def test_a_table_of_key_results_wider_than_a_sheet_is_an_input_error():
+    header = "| Objective | Key result | " + " | ".join(f"c{i}" for i in range(80)) + " |"
+    delimiter = "|" + " --- |" * 82
+    with pytest.raises(InputError, match="82 columns; at most 64") as caught:
+        read(f"# OKRs\n\n{header}\n{delimiter}\n| O | Cut CI time from 9 to 6 minutes |\n")
+    assert caught.value.line == 3
+
+
+def test_a_table_of_something_else_is_still_skipped():
+    with pytest.raises(InputError, match="no key results found"):
+        read("# Risks\n\n| Risk | Owner |\n| --- | --- |\n| Runner capacity | Ana |\n")
+
+
 def test_suppression_comments_apply_where_they_are_written():
     okr_set = read(
         """<!-- okr-review: ignore OKR602 reason="one-off" -->
