@@ -646,7 +646,8 @@ def paste_mode(overrides: dict[str, Any], api_key: str | None) -> None:
         height=200,
         placeholder=PASTE_PLACEHOLDER,
         help="One key result per line. Bullets, numbering, `Objective:` lines and Markdown "
-        "headings are understood.",
+        "headings are understood, and so are a Markdown table or cells copied from a "
+        "spreadsheet with `Objective` and `Key result` columns.",
     )
     objective_col, period_col = st.columns([3, 1])
     objective = objective_col.text_input(

@@ -6,7 +6,8 @@ measured_by, ignore, team, period` (case, spaces and dashes do not matter; `kr` 
 spreadsheets carry their own. A row with an empty objective continues the one above
 (merged cells export that way); a row with an objective and no key result declares an
 objective. `ignore` holds `KR201: reason; KR401` suppressions for that row's key result.
-Comma, semicolon and tab delimiters are recognised from the header.
+Comma, semicolon and tab delimiters are recognised from the header. A paste of sheet
+cells (tab-separated, under such a header) into the text reader is read the same way.
 """
 
 from __future__ import annotations
@@ -48,6 +49,21 @@ def _delimiter(header_line: str) -> str:
 def read_csv(text: str, file: str) -> OKRSet:
     """Read a CSV OKR sheet into an OKRSet; each key result keeps its row's line."""
     return _read_rows(text, file, _delimiter(text.split("\n", 1)[0]))
+
+
+def is_pasted_sheet(text: str) -> bool:
+    """Whether a paste is spreadsheet cells (tab-separated) under a header naming the
+    objective and key-result columns, as copying a range of a sheet gives."""
+    first = text.split("\n", 1)[0]
+    if "\t" not in first:
+        return False
+    columns = {column_name(cell) for cell in first.split("\t")}
+    return {"objective", "key_result"} <= columns
+
+
+def read_pasted_sheet(text: str, file: str) -> OKRSet:
+    """Read tab-separated cells with a header row, like a CSV sheet."""
+    return _read_rows(text, file, "\t")
 
 
 def _read_rows(text: str, file: str, delimiter: str) -> OKRSet:

@@ -3,7 +3,9 @@
 What a paste from a doc or a chat looks like: optional `Team:` / `Period:` lines,
 `Objective: ...` lines or Markdown headings that start objectives, and every other
 non-blank line is a key result, with its bullet, number, checkbox or `KR1:` label removed.
-A pasted pipe table with a key-result column is read as in Markdown (`tables.py`).
+A pasted pipe table with a key-result column is read as in Markdown (`tables.py`), and
+cells copied from a spreadsheet (tab-separated, an objective and a key-result column named
+in the first row) as a CSV sheet.
 Key results before any objective go under an implicit objective (empty text,
 `implicit=True`). "Key results:" label lines and blank lines are skipped.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 from ..models import OKRSet
 from . import lines as grammar
 from .builder import SetBuilder
+from .from_csv import is_pasted_sheet, read_pasted_sheet
 from .suppressions import extract_comments
 from .tables import KeyResultTable
 
@@ -21,6 +24,8 @@ HINT = "write one key result per line; start objectives with 'Objective:' lines"
 
 def read_text(text: str, file: str) -> OKRSet:
     """Read plain-text OKRs into an OKRSet (lines are 1-based, as in the input)."""
+    if is_pasted_sheet(text):  # cells copied from a spreadsheet, header row first
+        return read_pasted_sheet(text, file)
     builder = SetBuilder(file)
     table = KeyResultTable(builder)
     all_lines = text.split("\n")

@@ -84,6 +84,20 @@ def test_objective_and_period_fields_apply_when_the_paste_has_none(page) -> None
     assert "Fast checkout" in block_text(card)
 
 
+def test_cells_pasted_from_a_spreadsheet_get_a_card_per_row(page) -> None:  # type: ignore[no-untyped-def]
+    sheet = (
+        "Objective\tKey result\tOwner\n"
+        "Make deploys boring\tMigrate the CI pipeline to GitHub Actions\tAna\n"
+        "\tCut p95 CI build time from 14 min to 8 min by the end of Q3\tBen\n"
+    )
+    at = review_paste(page, sheet)
+    shown = cards(at, "paste")
+    assert len(shown) == 2
+    assert "Migrate the CI pipeline to GitHub Actions" in block_text(shown[0])
+    assert "Actions\tAna" not in block_text(shown[0])  # the owner cell is not key-result text
+    assert [kind_shown(card) for card in shown] == ["output", "outcome"]
+
+
 def test_example_button_reviews_the_bundled_example_in_one_click(page) -> None:  # type: ignore[no-untyped-def]
     from reviewer.parse import read_okr_text
 

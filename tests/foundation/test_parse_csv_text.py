@@ -153,6 +153,30 @@ def test_a_pasted_table_is_read_by_its_columns():
     assert cheap.key_results[0].location.line == 5
 
 
+def test_cells_pasted_from_a_spreadsheet_are_read_as_a_sheet():
+    okr_set = text_set(
+        "Objective\tKey result\tOwner\tBaseline\n"
+        "Make CI fast\tCut p50 CI time to 8 minutes\tAna\t12 minutes\n"
+        "\tKeep flaky reruns under 2%\tBen\t\n"
+    )
+    (objective,) = okr_set.objectives
+    assert objective.text == "Make CI fast"
+    first, second = objective.key_results
+    assert (first.text, first.owner, first.baseline) == (
+        "Cut p50 CI time to 8 minutes",
+        "Ana",
+        "12 minutes",
+    )
+    assert (second.text, second.owner, second.location.line) == (
+        "Keep flaky reruns under 2%",
+        "Ben",
+        3,
+    )
+    # Tabs without such a header stay lines of text.
+    plain = text_set("Cut p50 CI time\tto 8 minutes\n")
+    assert plain.objectives[0].key_results[0].text == "Cut p50 CI time\tto 8 minutes"
+
+
 def test_text_suppression_comment_at_end_of_line():
     okr_set = text_set('Cut CI time by 30% <!-- okr-review: ignore KR201 reason="new metric" -->\n')
     (kr,) = okr_set.objectives[0].key_results
