@@ -1,6 +1,6 @@
 """Every speed and memory figure of the project in one table, each beside its target.
 
-    .venv/bin/python benchmarks/run_all.py            # what `make bench` runs (~5 minutes)
+    .venv/bin/python benchmarks/run_all.py            # what `make bench` runs (~6 minutes)
     .venv/bin/python benchmarks/run_all.py --quick    # smaller inputs, for a smoke check
     .venv/bin/python benchmarks/run_all.py --json out.json
 
@@ -14,7 +14,9 @@ Figures (targets from issue 8):
 - the LLM path: 50 key results against the test suite's scripted local endpoint with a
   fixed 500 ms per request at concurrency 1, 4 and 16 (median of 3 runs; llm_path.py),
   against the ideal 50 x 0.5 s / limit
-  (target within 1.3x), and a rerun answered from the cache (0 requests);
+  (target within 1.3x), the same requests replayed at concurrency 16 by the SDK's HTTP
+  client alone (the floor the endpoint and HTTP stack set; no target), and a rerun
+  answered from the cache (0 requests);
 - peak resident memory of a 10,000-key-result batch (target < 500 MB).
 
 The inputs are the ones the per-area scripts use (bench_rules.TEXTS, bench_review's
