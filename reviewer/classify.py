@@ -108,7 +108,8 @@ _PERIODIC_RE = gated(
 )
 _FREQUENCY_RE = gated(
     r"\b(?:more|less)\s+(?:often|frequently)\b|\bfrequency\b|\b\d+(?:\.\d+)?\s?[x×]\b|"
-    r"\btimes\s+(?:a|per)\s+(?:day|week)\b|\b(?:per|a)\s+day\b|\bon\s+demand\b|\bdaily\b",
+    r"\btimes\s+(?:a|per)\s+(?:day|week)\b|\b(?:per|a)\s+day\b|\bon\s+demand\b|\bdaily\b|"
+    r"\bevery\s+(?:\d+(?:\.\d+)?\s+)?(?:hour|day|week|sprint)s?\b",
     re.IGNORECASE,
 )
 # Participles that say a project got done (output), unlike states ("signed", "encrypted").

@@ -845,14 +845,34 @@ _FREQUENCY_WORD_RE = gated(
 # A cadence after a delivery verb is the target it sets: "deploy to production daily",
 # "release on demand" (unless it is the starting point: "from weekly").
 _DELIVERY_CADENCE_RE = re.compile(
-    r"(?<!\bfrom\s)\b(?P<word>hourly|daily|weekly|fortnightly|biweekly|on[\s-]demand|"
-    r"(?:multiple|several)\s+times\s+(?:a|per)\s+day)\b"
+    r"(?<!\bfrom\s)\b(?:(?P<word>hourly|daily|weekly|fortnightly|biweekly|on[\s-]demand|"
+    r"(?:multiple|several)\s+times\s+(?:a|per)\s+day)|"
+    r"(?P<every>every\s+(?:(?P<n>\d+(?:\.\d+)?)\s+)?(?P<unit>hour|day|week|sprint)s?))\b"
     # at the end of a clause: "the daily digest" names a thing, it sets no cadence
     r"(?=\s*(?:$|[,.;:()]|(?:by|in|for|to|and|or|instead|across|with|without|from|at|"
     r"before|within|while)\b))",
     re.IGNORECASE,
 )
 _DELIVERY_VERBS = frozenset(["deploy", "release", "ship"])
+
+
+def _every_quantity(match: re.Match[str]) -> Quantity:
+    """A cadence written "every 2 hours" as a rate: 0.5 per hour."""
+    per = match.group("unit").lower()
+    every = float(match.group("n") or 1)
+    return build(
+        Quantity,
+        dict(
+            raw=match.group("every"),
+            value=1.0 / every if every else 0.0,
+            upper=None,
+            unit=f"/{per}",
+            unit_kind="rate",
+            comparator=None,
+            per=per,
+            span=match.span("every"),
+        ),
+    )
 
 
 def _frequency_quantity(match: re.Match[str]) -> Quantity:
@@ -1419,10 +1439,12 @@ def analyse(kr: KeyResult) -> Parsed:
                 baseline_q = quantity
             elif match.group("role") != "from" and target_q is None:
                 target_q = quantity
-        if target_q is None and parsed.lead_verb in _DELIVERY_VERBS:
-            cadence = _DELIVERY_CADENCE_RE.search(text)
-            if cadence is not None:
-                target_q = _frequency_quantity(cadence)
+    if target_q is None and parsed.lead_verb in _DELIVERY_VERBS:
+        cadence = _DELIVERY_CADENCE_RE.search(text)
+        if cadence is not None and cadence.group("every"):
+            target_q = _every_quantity(cadence)
+        elif cadence is not None:
+            target_q = _frequency_quantity(cadence)
     if word_target is not None and target_q is None:
         target_q = _word_target_quantity(word_target)
     if zero and target_q is None:
