@@ -581,6 +581,8 @@ def decide(parsed: Parsed, anatomy: Anatomy) -> tuple[Kind, list[str]]:
             t.comparator and t.unit_kind in MEASURED_UNITS for t in value_tokens
         ):
             return "outcome", ["kind:measured-run"]  # "run the nightly batch in under 2 hours"
+        if verb == "give" and _gives_to_everyone(words, index):
+            return "output", ["kind:provided:give"]  # "give every team a preview environment"
         if _activity_head(words, index) or verb in ("give", "perform", "do", "send", "record"):
             return "activity", [f"kind:activity-object:{verb}"]
         if verb == "review":
@@ -1009,6 +1011,41 @@ def _retires_assets(parsed: Parsed) -> bool:
         match.group(0)[0].isupper()
         for w in named
         for match in re.finditer(rf"(?<![A-Za-z]){re.escape(w)}(?![A-Za-z])", parsed.text, re.I)
+    )
+
+
+_RECIPIENTS = frozenset(
+    [
+        "team",
+        "teams",
+        "squad",
+        "squads",
+        "engineer",
+        "engineers",
+        "developer",
+        "developers",
+        "customer",
+        "customers",
+        "user",
+        "users",
+        "service",
+        "services",
+        "employee",
+        "employees",
+    ]
+)
+
+
+def _gives_to_everyone(words: list[str], index: int | None) -> bool:
+    """Whether "give" provides something to a whole group ("give every team a preview
+    environment", "give all engineers SSO"): a deliverable, unlike giving talks."""
+    if index is None:
+        return False
+    following = words[index + 1 : index + 4]
+    return (
+        len(following) >= 2
+        and following[0] in ("every", "all", "each")
+        and (following[1] in _RECIPIENTS or (len(following) > 2 and following[2] in _RECIPIENTS))
     )
 
 

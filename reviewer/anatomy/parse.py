@@ -202,6 +202,29 @@ _RELATIVE_VALUES = {
     "by a quarter": ("percent", 0.25),
     "by two thirds": ("percent", 2 / 3),
 }
+_ELIMINATE_RE = re.compile(r"\W*(?P<verb>eliminat\w*)", re.IGNORECASE)
+_SPECIFIC_DETERMINERS = frozenset(["the", "our", "a", "an", "this", "that", "its", "their"])
+
+
+def _eliminates_things(words: list[str], index: int | None) -> bool:
+    """Whether "eliminate" acts on things to count down to none ("all P1 bugs", "manual
+    deploy steps"), not on one thing ("the legacy VPN") or a quality ("toil")."""
+    if index is None or index + 1 >= len(words):
+        return False
+    following = words[index + 1 : index + 5]
+    if following[0] in _SPECIFIC_DETERMINERS:
+        return False
+    if following[0] == "all":
+        return True
+    for word in following:
+        if word in _NOT_A_NOUN_PHRASE:
+            return False
+        if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+            return word not in VAGUE_QUALITIES
+    return False
+
+
+_NOT_A_NOUN_PHRASE = frozenset(["from", "to", "by", "in", "for", "with", "of", "and", "so"])
 _ZERO_TARGET_RE = gated(
     r"\b(?:to|at|down\s+to|reach|achieve|hit|keep\s+\w+\s+at)\s+(?:zero|none|nil)\b|"
     r"\bzero\s+(?:\w+[\s-]){0,3}?(?:incidents?|outages?|defects?|bugs?|breaches?|findings?|"
@@ -1418,6 +1441,14 @@ def analyse(kr: KeyResult) -> Parsed:
             )
         cues.extend(f"placeholder:{t.placeholder}" for t in values if t.placeholder)
     zero_match = _ZERO_TARGET_RE.search(text) if wordset & _ZERO_HINTS else None
+    if (
+        zero_match is None
+        and lemma == "eliminate"
+        and relative_change is None
+        and _eliminates_things(words, index)
+    ):
+        # "Eliminate all P1 bugs older than 30 days": the verb sets the target, zero
+        zero_match = _ELIMINATE_RE.match(text)
     zero = zero_match is not None and target is None
     parsed.zero_target = zero
     word_target = (
