@@ -877,6 +877,11 @@ _DELIVERY_CADENCE_RE = re.compile(
     re.IGNORECASE,
 )
 _DELIVERY_VERBS = frozenset(["deploy", "release", "ship"])
+_CADENCE_METRICS = {
+    "deploy": "deployment frequency",
+    "ship": "deployment frequency",
+    "release": "release frequency",
+}
 
 
 def _every_quantity(match: re.Match[str]) -> Quantity:
@@ -1470,12 +1475,16 @@ def analyse(kr: KeyResult) -> Parsed:
                 baseline_q = quantity
             elif match.group("role") != "from" and target_q is None:
                 target_q = quantity
+    cadence_metric = None
     if target_q is None and parsed.lead_verb in _DELIVERY_VERBS:
         cadence = _DELIVERY_CADENCE_RE.search(text)
         if cadence is not None and cadence.group("every"):
             target_q = _every_quantity(cadence)
         elif cadence is not None:
             target_q = _frequency_quantity(cadence)
+        if cadence is not None:
+            # what the cadence measures, whatever words sit between the verb and it
+            cadence_metric = _CADENCE_METRICS[parsed.lead_verb]
     if word_target is not None and target_q is None:
         target_q = _word_target_quantity(word_target)
     if zero and target_q is None:
@@ -1483,7 +1492,7 @@ def analyse(kr: KeyResult) -> Parsed:
         target_q = build(
             Quantity,
             dict(
-                raw=text[span[0] : span[1]],
+                raw=text[span[0] : span[1]],  # "zero", or the "Eliminate" that means it
                 value=0.0,
                 unit=None,
                 unit_kind="count",
@@ -1579,7 +1588,7 @@ def analyse(kr: KeyResult) -> Parsed:
     parsed.anatomy = build(
         Anatomy,
         dict(
-            metric=_metric_phrase(text, lower, parsed, tokens),
+            metric=cadence_metric or _metric_phrase(text, lower, parsed, tokens),
             direction=direction,
             baseline=baseline_q,
             target=target_q,

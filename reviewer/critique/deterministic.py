@@ -1063,6 +1063,8 @@ class DeterministicCritic:
             direction = _direction_of(anatomy.metric)
         verb = VERB_FOR_DIRECTION.get(direction or "", "Improve")
         target = anatomy.target.raw if anatomy.target is not None else "<target>"
+        if target.strip().lower().startswith("eliminat"):
+            target = "zero"  # "Eliminate all P1 bugs": the verb is the target, none left
         target = re.sub(
             r"^(below|under|above|over|less than|more than|at least|at most|within)\s+",
             "",

@@ -77,6 +77,21 @@ def test_output_becomes_the_outcome_it_serves_keeping_the_subject(offline):
     assert "deliverable" in item.critique.summary
 
 
+def test_a_delivery_cadence_is_rewritten_as_a_frequency_from_a_baseline(offline):
+    item = review(offline, "Ship to production daily", None, "2027-Q1")
+    assert item.kind == "outcome" and item.anatomy.metric == "deployment frequency"
+    assert [f.code for f in item.findings] == ["KR201"]
+    assert texts(item) == [
+        "Raise deployment frequency from <baseline> to daily by the end of 2027-Q1"
+    ]
+
+
+def test_eliminate_is_never_written_as_the_target_value(offline):
+    item = review(offline, "Eliminate all P1 bugs older than 30 days", None, "2027-Q1")
+    assert item.anatomy.target is not None and item.anatomy.target.value == 0.0
+    assert item.rewrites and not any("Eliminate" in t for t in texts(item))
+
+
 def test_a_determiner_that_opens_the_draft_loses_its_capital_in_the_rewrite(offline):
     item = review(offline, "All services have an SLO and an error budget policy", None, "2027-Q2")
     assert item.kind == "output" and item.rewrites
