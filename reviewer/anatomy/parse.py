@@ -358,6 +358,7 @@ _METRIC_STOP_RE = re.compile(
     r"in\s+(?:q[1-4]|h[12]|\d{4}|this|the\s+next))\b|[-–—]\s)",
     re.IGNORECASE,
 )
+_AGE_QUALIFIER_RE = re.compile(r"\b(?:older|longer|younger|newer)\s+than\s+$", re.IGNORECASE)
 _LEADING_DETERMINERS = re.compile(
     r"^(?:(?:the|our|a|an|all|its|their|overall|total)\s+)+", re.IGNORECASE
 )
@@ -1765,7 +1766,13 @@ def _metric_phrase(text: str, lower: str, parsed: Parsed, tokens: list[Token]) -
     phrase = (" " + segment)[: stop.start()].strip() if stop else segment.strip()
     for token in tokens:  # cut at the first measured value inside the phrase
         if token.is_value and token.raw in phrase:
-            phrase = phrase[: phrase.index(token.raw)].strip()
+            if _AGE_QUALIFIER_RE.search(text, max(0, token.start - 16), token.start):
+                continue  # "P1 bugs older than 30 days": the age says which bugs are counted
+            # the value as a whole word: the "0" of a later "to 0" is not the 0 of "30 days"
+            found = re.search(rf"(?<![\w.]){re.escape(token.raw)}(?![\w.])", phrase)
+            if found is None:
+                continue
+            phrase = phrase[: found.start()].strip()
             break
     last = phrase.rsplit(None, 1)
     if len(last) == 2 and last[1].lower() in _TRAILING_PREPOSITIONS:

@@ -100,6 +100,36 @@ def test_from_to_gives_baseline_target_and_direction() -> None:
     assert a.metric == "MTTR"
 
 
+@pytest.mark.parametrize(
+    ("text", "metric"),
+    [
+        # an age that says which items are counted belongs to the metric's name
+        (
+            "Cut critical vulnerabilities older than 30 days from 14 to 0",
+            "critical vulnerabilities older than 30 days",
+        ),
+        ("Reduce PRs open longer than 7 days from 40 to 10", "PRs open longer than 7 days"),
+        # a measured value still ends it
+        ("Reduce p95 latency of search 900 ms to 300 ms", "p95 latency of search"),
+        ("Keep p99 under 200ms for 99% of days", "p99"),
+    ],
+)
+def test_the_metric_name_stops_at_its_values_not_at_its_qualifiers(text: str, metric: str) -> None:
+    assert anatomy(text).metric == metric
+
+
+def test_delivery_cadences_and_eliminate_set_the_target() -> None:
+    daily = anatomy("Deploy to production daily by Q3")
+    assert daily.metric == "deployment frequency"
+    assert (daily.target.raw, daily.target.value, daily.target.unit) == ("daily", 1.0, "/day")
+    every = anatomy("Release the mobile app every 2 weeks")
+    assert every.metric == "release frequency"
+    assert (every.target.value, every.target.unit) == (0.5, "/week")
+    gone = anatomy("Eliminate all P1 bugs older than 30 days")
+    assert gone.target.value == 0.0 and gone.metric == "P1 bugs older than 30 days"
+    assert anatomy("Eliminate the legacy VPN").target is None
+
+
 def test_bare_number_takes_the_unit_of_its_partner() -> None:
     a = anatomy("Reduce build time from 25 to 8 minutes")
     assert (a.baseline.value, a.target.value) == (25 * MINUTE, 8 * MINUTE)
