@@ -33,15 +33,14 @@ BAR_RATIO = 1.3  # issue 8: within 1.3x of the ideal n x delay / limit at every 
 
 
 @dataclass
-class ConcurrencyRun:
-    """The runs of one concurrency limit."""
+class TimedRuns:
+    """n requests at a concurrency limit, each taking `delay_s` at the endpoint, timed
+    `len(timings_s)` times."""
 
     limit: int
     n: int
     delay_s: float
     timings_s: list[float]
-    max_in_flight: int  # the most chat requests the endpoint saw in flight at once
-    by_llm: int  # key results the LLM critic wrote, in the run with the fewest
 
     @property
     def elapsed_s(self) -> float:
@@ -62,6 +61,22 @@ class ConcurrencyRun:
     def ratio(self) -> float:
         return self.elapsed_s / self.ideal_s
 
+    def timing(self) -> str:
+        """The median, the spread of the runs and the ratio to the ideal, as one phrase."""
+        spread = ""
+        if len(self.timings_s) > 1:
+            low, high = min(self.timings_s), max(self.timings_s)
+            spread = f" (median of {len(self.timings_s)}: {low:.3f}-{high:.3f})"
+        return f"{self.elapsed_s:.3f} s{spread} = {self.ratio:.3f}x ideal"
+
+
+@dataclass
+class ConcurrencyRun(TimedRuns):
+    """The reviewer's runs at one concurrency limit."""
+
+    max_in_flight: int  # the most chat requests the endpoint saw in flight at once
+    by_llm: int  # key results the LLM critic wrote, in the run with the fewest
+
     @property
     def met(self) -> bool:
         """Within the bar, never over the limit, and every key result critiqued by the LLM."""
@@ -70,42 +85,20 @@ class ConcurrencyRun:
         )
 
     def describe(self) -> str:
-        spread = ""
-        if len(self.timings_s) > 1:
-            low, high = min(self.timings_s), max(self.timings_s)
-            spread = f" (median of {len(self.timings_s)}: {low:.3f}-{high:.3f})"
         return (
-            f"{self.elapsed_s:.3f} s{spread} = {self.ratio:.3f}x ideal {self.ideal_s:.2f} s "
-            f"(whole waves {self.waves_s:.2f} s); <= {self.max_in_flight} in flight; "
-            f"{self.by_llm} by LLM"
+            f"{self.timing()} {self.ideal_s:.2f} s (whole waves {self.waves_s:.2f} s); "
+            f"<= {self.max_in_flight} in flight; {self.by_llm} by LLM"
         )
 
 
 @dataclass
-class HttpFloor:
+class HttpFloor(TimedRuns):
     """The endpoint and the SDK's HTTP client alone: the same requests, nothing else."""
 
-    limit: int
-    n: int
-    delay_s: float
-    timings_s: list[float]
-
-    @property
-    def elapsed_s(self) -> float:
-        return statistics.median(self.timings_s)
-
-    @property
-    def ratio(self) -> float:
-        return self.elapsed_s / (self.n * self.delay_s / self.limit)
-
     def describe(self) -> str:
-        spread = ""
-        if len(self.timings_s) > 1:
-            low, high = min(self.timings_s), max(self.timings_s)
-            spread = f" (median of {len(self.timings_s)}: {low:.3f}-{high:.3f})"
         return (
-            f"{self.elapsed_s:.3f} s{spread} = {self.ratio:.3f}x ideal: the same {self.n} requests, queued at once, sent by "
-            "the SDK's HTTP client alone"
+            f"{self.timing()}: the same {self.n} requests, queued at once, sent by the SDK's "
+            "HTTP client alone"
         )
 
 

@@ -204,6 +204,7 @@ _RELATIVE_VALUES = {
 }
 _ELIMINATE_RE = re.compile(r"\W*(?P<verb>eliminat\w*)", re.IGNORECASE)
 _SPECIFIC_DETERMINERS = frozenset(["the", "our", "a", "an", "this", "that", "its", "their"])
+_NOT_A_NOUN_PHRASE = frozenset(["from", "to", "by", "in", "for", "with", "of", "and", "so"])
 
 
 def _eliminates_things(words: list[str], index: int | None) -> bool:
@@ -224,7 +225,6 @@ def _eliminates_things(words: list[str], index: int | None) -> bool:
     return False
 
 
-_NOT_A_NOUN_PHRASE = frozenset(["from", "to", "by", "in", "for", "with", "of", "and", "so"])
 _ZERO_TARGET_RE = gated(
     r"\b(?:to|at|down\s+to|reach|achieve|hit|keep\s+\w+\s+at)\s+(?:zero|none|nil)\b|"
     r"\bzero\s+(?:\w+[\s-]){0,3}?(?:incidents?|outages?|defects?|bugs?|breaches?|findings?|"

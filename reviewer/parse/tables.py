@@ -23,10 +23,10 @@ class KeyResultTable:
 
     def __init__(self, builder: SetBuilder) -> None:
         self.builder = builder
-        self.columns: list[str] | None = None  # the table being read (empty: not key results)
+        # The table being read: column name -> its first cell (empty: not key results).
+        self.columns: dict[str, int] | None = None
         self.delimiter_next = False  # the next line is the header's `| --- |` row
         self.outer_pipes = True  # the header has a pipe at its start: rows have them too
-        self.positions: dict[str, int] = {}  # column name -> its first cell
 
     def feed(self, line: str, following: str, suppressions: list[Suppression], number: int) -> bool:
         """Take `line` if it belongs to a table (header, delimiter or row); `following` is
@@ -43,31 +43,31 @@ class KeyResultTable:
         if "|" in line and grammar.TABLE_DELIMITER.match(following):
             self.outer_pipes = line.strip().startswith("|")
             cells = grammar.table_cells(line, self.outer_pipes)
-            columns = [column_name(cell) for cell in cells]
-            self.columns = columns if "key_result" in columns else []
-            if len(self.columns) > MAX_COLUMNS:
+            names = [column_name(cell) for cell in cells]
+            if "key_result" in names and len(names) > MAX_COLUMNS:
                 raise InputError(
-                    f"the table of key results has {len(columns)} columns; at most "
+                    f"the table of key results has {len(names)} columns; at most "
                     f"{MAX_COLUMNS} are read",
                     file=self.builder.file,
                     line=number,
                     hint="keep the key result, its objective and its fields in the table",
                 )
-            self.positions = {name: i for i, name in reversed(list(enumerate(self.columns)))}
+            positions = {name: i for i, name in reversed(list(enumerate(names)))}
+            self.columns = positions if "key_result" in positions else {}
             self.delimiter_next = True
             self.builder.other_line(suppressions, number)
             return True
         return False
 
     def _row(self, line: str, suppressions: list[Suppression], number: int) -> None:
-        builder, columns = self.builder, self.columns or []
+        builder, columns = self.builder, self.columns or {}
         if not columns:  # a table of something else: skipped like prose
             builder.other_line(suppressions, number)
             return
         cells = grammar.table_cells(line, self.outer_pipes)
 
         def cell(name: str) -> str:
-            position = self.positions.get(name, len(cells))
+            position = columns.get(name, len(cells))
             return cells[position] if position < len(cells) else ""
 
         objective = None
